@@ -1,0 +1,36 @@
+package mdm.api.conditioning;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+import mdm.api.data.Sample;
+import mdm.api.model.Conditioning;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A built conditioner: turns the condition part of samples into backbone conditioning. */
+@ProviderType
+public interface Conditioner extends AutoCloseable {
+    /** Width D of the token features it produces (the backbone's conditioning_feature_dim). */
+    int featureDim();
+
+    /**
+     * Encodes a batch.
+     *
+     * @param batch          samples (only label/caption/frames are read)
+     * @param unconditional  per sample: replace its condition with the unconditional input
+     *                       (classifier-free guidance dropout); null means none
+     * @param training       training-time processing (e.g. the reference's training tokenisation)
+     * @param manager        where the result lives (the step's manager)
+     */
+    Conditioning encode(List<Sample> batch, boolean[] unconditional, boolean training, NDManager manager);
+
+    /** The unconditional input for a batch of {@code n}, used as the guidance branch. */
+    Conditioning unconditional(int n, NDManager manager);
+
+    /** Trainable parameters by name (trained jointly with the backbone); empty if frozen. */
+    Map<String, NDArray> parameters();
+
+    @Override
+    void close();
+}

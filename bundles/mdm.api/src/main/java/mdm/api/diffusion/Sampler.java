@@ -1,0 +1,12 @@
+package mdm.api.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A sampler by name ({@code mdm.kind=sampler}): ddpm, ddim, dpm-solver++, … */
+@ProviderType
+public interface Sampler {
+    /** Runs the reverse process; returns the final sample per level, highest first, multiplied back by its signal scale (image units, not clipped). */
+    List<NDArray> sample(SamplingRequest request);
+}

@@ -1,0 +1,27 @@
+package mdm.api.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A validated backbone configuration (ml-mdm field names), after the reference's in-place rewrites. */
+@ProviderType
+public interface BackboneConfig {
+    /** The backbone component that parsed it, e.g. {@code nested_unet}. */
+    String backbone();
+
+    /**
+     * Spatial scale of each output level relative to the innermost, highest first: nest_ratio + [1],
+     * e.g. [2, 1] for 32² around 16², [1] for a plain UNet.
+     */
+    List<Integer> levelScales();
+
+    /** Width of the conditioning tokens the backbone expects (conditioning_feature_dim before projection). */
+    int conditioningFeatureDim();
+
+    /** Whether this is a temporal (video) model. */
+    boolean temporal();
+
+    /** The configuration as ml-mdm YAML/JSON would write it (unet_config form). */
+    JsonNode toJson();
+}
