@@ -34,6 +34,8 @@ public final class DjlEngineStarter {
         setIfAbsent("ENGINE_CACHE_DIR", cacheDir.toString());
         setIfAbsent("ai.djl.default_engine", ENGINE);
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // on a machine with a CUDA toolkit but no driver, DJL warns about GPUs nobody asked for
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
 
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();

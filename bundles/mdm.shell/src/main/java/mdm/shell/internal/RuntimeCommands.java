@@ -1,0 +1,81 @@
+package mdm.shell.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import mdm.api.DjlRuntime;
+import mdm.features.FeatureInfo;
+import mdm.features.FeatureManager;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** Commands about the runtime itself: components, features, versions. */
+@Component(service = RuntimeCommands.class, property = {
+        "osgi.command.scope=mdm",
+        "osgi.command.function=list",
+        "osgi.command.function=features",
+        "osgi.command.function=install",
+        "osgi.command.function=uninstall",
+        "osgi.command.function=version"})
+public class RuntimeCommands {
+    private final BundleContext context;
+    private final FeatureManager features;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DjlRuntime runtime;
+
+    @Activate
+    public RuntimeCommands(BundleContext context, @Reference FeatureManager features) {
+        this.context = context;
+        this.features = features;
+    }
+
+    @Descriptor("list every registered mdm component: kind, name, bundle, version, ranking")
+    public String list() {
+        return ComponentTable.format(ComponentTable.read(context));
+    }
+
+    @Descriptor("list the runtime's features and whether each is installed")
+    public String features() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"FEATURE", "INSTALLED", "BOOT", "BUNDLES", "TITLE"});
+        for (FeatureInfo f : features.features()) {
+            rows.add(new String[] {f.name(), f.installed() ? "yes" : "no", f.boot() ? "yes" : "no",
+                    Integer.toString(f.bundles().size()), f.title()});
+        }
+        return Tables.format(rows);
+    }
+
+    @Descriptor("install a feature: its bundles start and its configurations apply")
+    public String install(@Descriptor("feature name (see mdm:features)") String feature) {
+        return String.join("\n", features.install(feature));
+    }
+
+    @Descriptor("remove a feature: its configurations are deleted and its bundles uninstalled")
+    public String uninstall(@Descriptor("feature name (see mdm:features)") String feature) {
+        return String.join("\n", features.uninstall(feature));
+    }
+
+    @Descriptor("print the framework, DJL and PyTorch versions and the device")
+    public String version() {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        StringBuilder out = new StringBuilder();
+        out.append("framework  ").append(system.getSymbolicName()).append(' ').append(system.getVersion()).append('\n');
+        DjlRuntime djl = runtime;
+        if (djl == null) {
+            out.append("DJL        not available (bundle mdm.core or mdm.djl is not active)\n");
+        } else {
+            out.append("DJL        ").append(djl.djlVersion()).append('\n');
+            out.append("engine     ").append(djl.engineVersion()).append('\n');
+            out.append("device     ").append(djl.device()).append(djl.devices().size() > 1 ? " " + djl.devices() : "")
+                    .append('\n');
+        }
+        out.append("java       ").append(System.getProperty("java.version")).append('\n');
+        return out.toString();
+    }
+}
