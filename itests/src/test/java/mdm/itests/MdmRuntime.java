@@ -1,0 +1,54 @@
+package mdm.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import mdm.features.BundleLocations;
+import mdm.features.FeatureCatalog;
+import org.apache.felix.feature.impl.FeatureServiceImpl;
+import org.ops4j.pax.exam.Option;
+import org.osgi.service.feature.Feature;
+import org.osgi.service.feature.FeatureBundle;
+
+/**
+ * The Pax Exam configuration of the real runtime: the boot features of the assembled runtime,
+ * read with the Feature Service exactly as the launcher reads them, and the launcher's framework
+ * properties.
+ */
+final class MdmRuntime {
+    static final Path HOME = Path.of(System.getProperty("mdm.home", "../runtime/target/mdm")).toAbsolutePath();
+    static final Path WORK = Path.of(System.getProperty("mdm.itest.work", "target/work")).toAbsolutePath();
+
+    private MdmRuntime() {
+    }
+
+    static Option[] options() {
+        FeatureCatalog catalog = FeatureCatalog.read(HOME.resolve("features"), new FeatureServiceImpl());
+        BundleLocations locations = new BundleLocations(HOME.resolve("repository"));
+        List<Feature> boot = catalog.boot();
+        List<Option> options = new ArrayList<>();
+        for (Feature feature : boot) {
+            for (FeatureBundle fb : feature.getBundles()) {
+                if (fb.getID().getArtifactId().equals("org.apache.felix.gogo.jline")) {
+                    continue; // the terminal console; tests drive commands through the CommandProcessor
+                }
+                options.add(bundle(locations.location(fb.getID())));
+            }
+        }
+        options.add(junitBundles());
+        options.add(frameworkProperty("mdm.work").value(WORK.toString()));
+        options.add(frameworkProperty("mdm.features.dir").value(HOME.resolve("features").toString()));
+        options.add(frameworkProperty("mdm.repository").value(HOME.resolve("repository").toString()));
+        options.add(frameworkProperty("mdm.features.booted").value(
+                boot.stream().map(FeatureCatalog::shortName).collect(Collectors.joining(","))));
+        options.add(frameworkProperty("mdm.batch").value("true"));
+        options.add(systemProperty("ai.djl.offline").value("true"));
+        return options.toArray(new Option[0]);
+    }
+}

@@ -1,0 +1,68 @@
+package mdm.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import javax.inject.Inject;
+import mdm.api.DjlRuntime;
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** The runtime boots from its features; DJL works offline inside OSGi; the shell answers. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RuntimeIT {
+    @Inject
+    private DjlRuntime runtime;
+
+    @Inject
+    private CommandProcessor processor;
+
+    @Configuration
+    public Option[] config() {
+        return MdmRuntime.options();
+    }
+
+    /** d/dx Σ(3x² + x) = 6x + 1, computed by the engine inside the framework, GC forced before backward. */
+    @Test
+    public void djlRuntimeComputesAKnownGradient() {
+        assertTrue(runtime.engineVersion(), runtime.engineVersion().startsWith("PyTorch 2.5.1"));
+        try (NDManager m = runtime.newManager()) {
+            NDArray x = m.create(new float[] {1f, -2f, 0.5f});
+            x.setRequiresGradient(true);
+            NDArray three = m.full(new Shape(), 3f);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = x.square().mul(three).add(x).sum();
+                System.gc();
+                gc.backward(y);
+            }
+            assertArrayEquals(new float[] {7f, -11f, 4f}, x.getGradient().toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
+    public void versionNamesFrameworkDjlAndDevice() throws Exception {
+        String out = new Shell(processor).run("mdm:version");
+        assertTrue(out, out.contains("org.eclipse.osgi") && out.contains("DJL        0.33.0")
+                && out.contains("PyTorch 2.5.1") && out.contains("cpu"));
+    }
+
+    @Test
+    public void featuresListsTheBootFeatures() throws Exception {
+        String out = new Shell(processor).run("mdm:features");
+        assertTrue(out, out.lines().anyMatch(l -> l.startsWith("mdm-framework") && l.contains("yes")));
+        assertEquals(1, out.lines().filter(l -> l.startsWith("FEATURE")).count());
+    }
+}
