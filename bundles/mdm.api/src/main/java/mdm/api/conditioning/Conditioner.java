@@ -28,6 +28,15 @@ public interface Conditioner extends AutoCloseable {
     /** The unconditional input for a batch of {@code n}, used as the guidance branch. */
     Conditioning unconditional(int n, NDManager manager);
 
+    /**
+     * Whether training may use this sample. The reference's training reader drops (rather than cuts)
+     * captions longer than max_caption_length bytes or max_token_length tokens; a trainer skips the
+     * samples this rejects, and {@link #encode} refuses them in training mode.
+     */
+    default boolean acceptsForTraining(Sample sample) {
+        return true;
+    }
+
     /** Trainable parameters by name (trained jointly with the backbone); empty if frozen. */
     Map<String, NDArray> parameters();
 

@@ -1,0 +1,7 @@
+/** Generating images (or clips) from a checkpoint. */
+@Version("1.0.0")
+@Export
+package mdm.api.generate;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

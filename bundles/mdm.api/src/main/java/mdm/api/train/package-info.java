@@ -1,0 +1,7 @@
+/** Training: experiment specs, the trainer service and the jobs it runs. */
+@Version("1.0.0")
+@Export
+package mdm.api.train;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

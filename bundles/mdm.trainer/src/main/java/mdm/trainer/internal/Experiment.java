@@ -1,0 +1,91 @@
+package mdm.trainer.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mdm.api.conditioning.ConditionerFactory;
+import mdm.api.data.DatasetInfo;
+import mdm.api.data.DatasetProvider;
+import mdm.api.diffusion.NoiseSchedule;
+import mdm.api.diffusion.Sampler;
+import mdm.api.eval.Evaluator;
+import mdm.api.model.BackboneFactory;
+import mdm.api.train.ExperimentSpec;
+import mdm.diffusion.DiffusionSettings;
+
+/**
+ * A validated experiment bound to the components it resolved. A job keeps these for its whole
+ * life, whatever is installed or removed meanwhile; closing releases them.
+ */
+final class Experiment implements AutoCloseable {
+    final ExperimentSpec spec;
+    final ComponentRegistry.Lease<DatasetProvider> dataset;
+    final DatasetInfo data;
+    final ComponentRegistry.Lease<ConditionerFactory> conditioner;
+    final int conditioningDim;
+    final ComponentRegistry.Lease<NoiseSchedule> schedule;
+    final ComponentRegistry.Lease<Sampler> sampler;
+    final ComponentRegistry.Lease<Evaluator> evaluator;
+    final Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones;
+    final DiffusionSettings diffusion;
+    final List<StagePlan> stages;
+    /** Side of the model's input images: the frame size, or the mosaic size for clips. */
+    final int imageSize;
+    /** Frames per clip tiled into one mosaic image (1 for images). */
+    final int frames;
+
+    Experiment(ExperimentSpec spec, ComponentRegistry.Lease<DatasetProvider> dataset, DatasetInfo data,
+               ComponentRegistry.Lease<ConditionerFactory> conditioner, int conditioningDim,
+               ComponentRegistry.Lease<NoiseSchedule> schedule, ComponentRegistry.Lease<Sampler> sampler,
+               ComponentRegistry.Lease<Evaluator> evaluator,
+               Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones, DiffusionSettings diffusion,
+               List<StagePlan> stages, int imageSize, int frames) {
+        this.spec = spec;
+        this.dataset = dataset;
+        this.data = data;
+        this.conditioner = conditioner;
+        this.conditioningDim = conditioningDim;
+        this.schedule = schedule;
+        this.sampler = sampler;
+        this.evaluator = evaluator;
+        this.backbones = backbones;
+        this.diffusion = diffusion;
+        this.stages = stages;
+        this.imageSize = imageSize;
+        this.frames = frames;
+    }
+
+    StagePlan finalStage() {
+        return stages.get(stages.size() - 1);
+    }
+
+    /** Every lease, for watching and releasing. */
+    List<ComponentRegistry.Lease<?>> leases() {
+        List<ComponentRegistry.Lease<?>> all = new ArrayList<>(List.of(dataset, conditioner, schedule, sampler));
+        if (evaluator != null) {
+            all.add(evaluator);
+        }
+        all.addAll(backbones.values());
+        return all;
+    }
+
+    /** Component kind/name → bundle and version, for the checkpoint's record of what produced it. */
+    Map<String, String> origins() {
+        Map<String, String> out = new LinkedHashMap<>();
+        backbones.forEach((name, l) -> out.put("backbone/" + name, l.origin()));
+        out.put("schedule/" + spec.schedule().name(), schedule.origin());
+        out.put("sampler/" + spec.sampler().name(), sampler.origin());
+        out.put("conditioner/" + spec.conditioner().name(), conditioner.origin());
+        out.put("dataset/" + spec.dataset().name(), dataset.origin());
+        if (evaluator != null) {
+            out.put("evaluator/" + spec.evaluator().name(), evaluator.origin());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        leases().forEach(ComponentRegistry.Lease::release);
+    }
+}

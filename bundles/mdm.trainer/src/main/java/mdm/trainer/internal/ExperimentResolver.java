@@ -1,0 +1,201 @@
+package mdm.trainer.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import mdm.api.Components;
+import mdm.api.MdmException;
+import mdm.api.conditioning.ConditionerFactory;
+import mdm.api.data.DatasetInfo;
+import mdm.api.data.DatasetProvider;
+import mdm.api.diffusion.NoiseSchedule;
+import mdm.api.diffusion.Sampler;
+import mdm.api.eval.Evaluator;
+import mdm.api.model.BackboneConfig;
+import mdm.api.model.BackboneFactory;
+import mdm.api.train.ExperimentSpec;
+import mdm.api.train.StageSpec;
+import mdm.diffusion.DiffusionSettings;
+
+/**
+ * Turns a spec into an {@link Experiment}: every component found by name, every option checked by
+ * its component, the model fitted to the data and the conditioner, each stage planned. Everything
+ * that can be wrong is found here, before any training.
+ */
+final class ExperimentResolver {
+    static final String UNET = "unet";
+
+    private ExperimentResolver() {
+    }
+
+    static Experiment resolve(ExperimentSpec spec, ComponentRegistry registry) {
+        List<ComponentRegistry.Lease<?>> taken = new ArrayList<>();
+        try {
+            var dataset = take(taken, registry.acquire(DatasetProvider.class, Components.DATASET, spec.dataset().name()));
+            DatasetInfo data = dataset.service().describe(spec.dataset().options());
+            var conditioner = take(taken, registry.acquire(ConditionerFactory.class, Components.CONDITIONER,
+                    spec.conditioner().name()));
+            int dim = conditioner.service().featureDim(spec.conditioner().options(), data);
+            var schedule = take(taken, registry.acquire(NoiseSchedule.class, Components.SCHEDULE, spec.schedule().name()));
+            var sampler = take(taken, registry.acquire(Sampler.class, Components.SAMPLER, spec.sampler().name()));
+            ComponentRegistry.Lease<Evaluator> evaluator = spec.evaluator() == null ? null
+                    : take(taken, registry.acquire(Evaluator.class, Components.EVALUATOR, spec.evaluator().name()));
+            if (evaluator != null && !evaluator.service().supports(spec.dataset().name())) {
+                throw new MdmException("evaluator '" + spec.evaluator().name() + "' cannot judge samples of dataset '"
+                        + spec.dataset().name() + "': remove components.evaluator or pick a matching one");
+            }
+
+            int frames = data.frames();
+            int tiles = (int) Math.round(Math.sqrt(frames));
+            if (tiles * tiles != frames) {
+                throw new MdmException("dataset '" + spec.dataset().name() + "' gives " + frames
+                        + "-frame clips; video models tile frames into a square mosaic, so use a square number (e.g. 16)");
+            }
+            int imageSize = data.imageSize() * tiles;
+            ObjectNode model = fitConditioning(spec, dim);
+            DiffusionSettings diffusion = DiffusionSettings.parse(spec.diffusion());
+            checkSchedule(spec, diffusion);
+
+            Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones = new LinkedHashMap<>();
+            var fullFactory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE,
+                    spec.backbone().name()));
+            backbones.put(spec.backbone().name(), fullFactory);
+            BackboneConfig full = fullFactory.service().parseConfig(model);
+            if (imageSize % full.levelScales().get(0) != 0) {
+                throw new MdmException("the images are " + imageSize + "² but the model's highest level is "
+                        + full.levelScales().get(0) + " times its innermost: use a size divisible by "
+                        + full.levelScales().get(0));
+            }
+            int innermost = imageSize / full.levelScales().get(0);
+            int depth = ModelSections.depth(model);
+            List<StagePlan> stages = new ArrayList<>();
+            StagePlan previous = null;
+            for (int i = 0; i < spec.stages().size(); i++) {
+                StageSpec stage = spec.stages().get(i);
+                ObjectNode sub = ModelSections.innermost(model, stage.levels());
+                String name = sub.hasNonNull(ModelSections.INNER) ? spec.backbone().name() : UNET;
+                ComponentRegistry.Lease<BackboneFactory> factory = backbones.get(name);
+                if (factory == null) {
+                    factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, name));
+                    backbones.put(name, factory);
+                }
+                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(sub);
+                if (config.conditioningFeatureDim() > 0 && config.conditioningFeatureDim() != dim) {
+                    throw new MdmException("the model expects conditioning features of width "
+                            + config.conditioningFeatureDim() + " but conditioner '" + spec.conditioner().name()
+                            + "' gives " + dim + ": remove model.conditioning_feature_dim (it is set from the conditioner)");
+                }
+                if (frames > 1 && !config.temporal()) {
+                    throw new MdmException("dataset '" + spec.dataset().name() + "' gives " + frames
+                            + "-frame clips but the model is not temporal: set temporal_mode: true in the model section");
+                }
+                int resolution = innermost * config.levelScales().get(0);
+                checkFits(sub, config, resolution, i);
+                DiffusionSettings stageDiffusion = DiffusionSettings.parse(stageDiffusion(spec.diffusion(), stage,
+                        config.levelScales().size(), depth));
+                int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
+                String inherited = previous == null ? null
+                        : ModelSections.prefix(stage.levels(), previous.spec().levels());
+                StagePlan plan = new StagePlan(i, stage, name, factory.service(), config, stageDiffusion, resolution,
+                        batch, inherited);
+                stages.add(plan);
+                previous = plan;
+            }
+            if (stages.get(stages.size() - 1).spec().levels() != depth) {
+                throw new MdmException("the last stage trains " + stages.get(stages.size() - 1).spec().levels()
+                        + " levels but the model has " + depth + ": the last stage must train the whole model");
+            }
+            return new Experiment(spec, dataset, data, conditioner, dim, schedule, sampler, evaluator, backbones,
+                    diffusion, stages, imageSize, frames);
+        } catch (RuntimeException e) {
+            taken.forEach(ComponentRegistry.Lease::release);
+            throw e instanceof MdmException ? e : new MdmException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private static <T> ComponentRegistry.Lease<T> take(List<ComponentRegistry.Lease<?>> taken,
+                                                       ComponentRegistry.Lease<T> lease) {
+        taken.add(lease);
+        return lease;
+    }
+
+    /** Sets conditioning_feature_dim from the conditioner, as ml-mdm's CLI does from the text encoder. */
+    private static ObjectNode fitConditioning(ExperimentSpec spec, int dim) {
+        ObjectNode model = ((ObjectNode) spec.model()).deepCopy();
+        JsonNode given = model.get("conditioning_feature_dim");
+        if (given != null && given.asInt(-1) > 0 && given.asInt() != dim) {
+            throw new MdmException("model.conditioning_feature_dim is " + given.asInt() + " but conditioner '"
+                    + spec.conditioner().name() + "' gives features of width " + dim
+                    + ": remove the field (it is set from the conditioner) or change the conditioner's options");
+        }
+        model.put("conditioning_feature_dim", dim);
+        return model;
+    }
+
+    private static void checkSchedule(ExperimentSpec spec, DiffusionSettings diffusion) {
+        JsonNode sc = spec.diffusion().path("sampler_config").path("schedule_type");
+        if (!sc.isMissingNode() && !diffusion.schedule().equals(spec.schedule().name())) {
+            throw new MdmException("diffusion.sampler_config.schedule_type says '" + diffusion.schedule()
+                    + "' but components.schedule names '" + spec.schedule().name() + "': keep one of them");
+        }
+    }
+
+    /** Each network's down path halves the resolution once per level after the first. */
+    private static void checkFits(JsonNode sub, BackboneConfig config, int resolution, int stage) {
+        if (config.temporal()) {
+            return; // temporal levels cut the mosaic into blocks; the backbone checks its own contract
+        }
+        List<Integer> levels = ModelSections.levelsPerNetwork(sub);
+        List<Integer> scales = config.levelScales();
+        int innermost = resolution / scales.get(0);
+        if (innermost * scales.get(0) != resolution) {
+            throw new MdmException("stage " + (stage + 1) + " works at " + resolution + "² but the model's levels are "
+                    + scales + " times its innermost resolution: use an image size divisible by " + scales.get(0));
+        }
+        for (int i = 0; i < levels.size() && i < scales.size(); i++) {
+            int side = innermost * scales.get(i);
+            int n = levels.get(i);
+            if (n > 0 && side % (1 << (n - 1)) != 0) {
+                throw new MdmException("nested network " + i + " of stage " + (stage + 1) + " runs at " + side
+                        + "² and halves it " + (n - 1) + " times: the side must be divisible by " + (1 << (n - 1))
+                        + ". Change the dataset size or resolution_channels.");
+            }
+        }
+    }
+
+    /**
+     * The diffusion settings of a stage that trains {@code levels} of {@code depth} levels: per-level
+     * lists keep their innermost entries; the stage's mixed ratio replaces the global one.
+     */
+    static JsonNode stageDiffusion(JsonNode diffusion, StageSpec stage, int levels, int depth) {
+        ObjectNode d = diffusion.isObject() ? ((ObjectNode) diffusion).deepCopy() : mdm.core.config.Json.empty();
+        if (levels < depth) {
+            innermostParts(d, "multi_res_weights", levels);
+            innermostParts(d, "mixed_ratio", levels);
+            if (levels == 1) {
+                d.remove("multi_res_weights");
+                d.remove("mixed_ratio");
+            }
+        }
+        if (stage.mixedRatio() != null) {
+            d.put("mixed_ratio", stage.mixedRatio());
+        }
+        return d;
+    }
+
+    private static void innermostParts(ObjectNode d, String key, int levels) {
+        JsonNode v = d.get(key);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        List<String> parts = Arrays.asList(v.asText().split(":"));
+        if (parts.size() > levels) {
+            d.put(key, parts.subList(parts.size() - levels, parts.size()).stream().collect(Collectors.joining(":")));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package mdm.trainer.internal.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import mdm.api.MdmException;
+import mdm.api.train.ComponentRef;
+import mdm.api.train.ExperimentSpec;
+import mdm.api.train.OptimizerSpec;
+import mdm.api.train.SamplingSpec;
+import mdm.api.train.StageSpec;
+import mdm.api.train.TrainingSpec;
+import mdm.core.config.Json;
+
+/**
+ * Reads an experiment spec (JSON or YAML) into an {@link ExperimentSpec}: unknown keys are errors
+ * naming the nearest valid key, defaults are filled in, and an {@code import:} of an ml-mdm YAML
+ * file supplies the model ({@code unet_config}) and diffusion settings that the spec does not set.
+ */
+public final class SpecReader {
+    private SpecReader() {
+    }
+
+    public static ExperimentSpec read(Path file) {
+        JsonNode tree = Json.read(file);
+        return parse(tree, file.toAbsolutePath().getParent());
+    }
+
+    /** @param baseDir folder that relative {@code import:} paths are resolved against */
+    public static ExperimentSpec parse(JsonNode tree, Path baseDir) {
+        if (tree == null || !tree.isObject()) {
+            throw new MdmException("an experiment spec must be a mapping with components, model, stages, ...");
+        }
+        SpecFile f = Json.bind(tree, SpecFile.class, "spec");
+        if (f.components() == null) {
+            throw new MdmException("the spec has no 'components' section: name at least backbone, schedule, sampler, "
+                    + "conditioner and dataset, e.g. components: {backbone: nested_unet, schedule: deepfloyd, ...}");
+        }
+        JsonNode model = f.model();
+        JsonNode diffusion = f.diffusion();
+        if (f.importFile() != null) {
+            MlMdmYaml imported = MlMdmYaml.read(baseDir.resolve(f.importFile()));
+            model = model == null ? imported.unetConfig() : model;
+            diffusion = merge(imported.diffusion(), diffusion);
+        }
+        if (model == null) {
+            throw new MdmException("the spec has no 'model' section (the ml-mdm unet_config mapping) and no 'import' "
+                    + "of an ml-mdm YAML file");
+        }
+        if (model.size() == 1 && model.has("unet_config")) {
+            model = model.get("unet_config");
+        }
+        String name = f.name() != null ? f.name() : "experiment";
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new MdmException("name '" + name + "' may contain only letters, digits, '.', '_' and '-'");
+        }
+        ExperimentSpec spec = new ExperimentSpec(
+                name,
+                f.seed() != null ? f.seed() : 0L,
+                component(f.components().backbone(), "backbone", true),
+                component(f.components().schedule(), "schedule", true),
+                component(f.components().sampler(), "sampler", true),
+                component(f.components().conditioner(), "conditioner", true),
+                component(f.components().dataset(), "dataset", true),
+                component(f.components().evaluator(), "evaluator", false),
+                model,
+                diffusion != null ? diffusion : Json.empty(),
+                optimizer(f.optimizer()),
+                training(f.training()),
+                sampling(f.sampling()),
+                stages(f.stages()),
+                f.output() != null ? f.output() : "runs/" + name,
+                tree);
+        return spec;
+    }
+
+    private static ComponentRef component(JsonNode node, String kind, boolean required) {
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new MdmException("components." + kind + " is missing: name the " + kind
+                        + " to use (mdm:list shows the registered ones)");
+            }
+            return null;
+        }
+        if (node.isTextual()) {
+            return new ComponentRef(node.asText(), Json.empty());
+        }
+        if (node.isObject() && node.hasNonNull("name") && node.get("name").isTextual()) {
+            ObjectNode options = ((ObjectNode) node).deepCopy();
+            options.remove("name");
+            return new ComponentRef(node.get("name").asText(), options);
+        }
+        throw new MdmException("components." + kind + " must be a name or a mapping with 'name' and options, e.g. "
+                + kind + ": {name: ..., ...}");
+    }
+
+    private static OptimizerSpec optimizer(SpecFile.OptimizerFile o) {
+        SpecFile.OptimizerFile f = o != null ? o
+                : new SpecFile.OptimizerFile(null, null, null, null, null, null, null, null, null, null, null, null);
+        OptimizerSpec spec = new OptimizerSpec(
+                or(f.lr(), 1e-3), or(f.warmupSteps(), 100L), or(f.lrSchedule(), "constant"), or(f.minLrRatio(), 0.1),
+                or(f.beta1(), 0.9), or(f.beta2(), 0.999), or(f.eps(), 1e-8), or(f.weightDecay(), 0.0),
+                or(f.gradientClipNorm(), 2.0), or(f.emaDecay(), 0.999), or(f.emaWarmup(), true),
+                or(f.accumulationSteps(), 1));
+        positive(spec.lr(), "optimizer.lr");
+        if (spec.accumulationSteps() < 1) {
+            throw new MdmException("optimizer.accumulation_steps must be at least 1");
+        }
+        if (spec.emaDecay() < 0 || spec.emaDecay() >= 1) {
+            throw new MdmException("optimizer.ema_decay must lie in [0, 1) (0 switches EMA off)");
+        }
+        if (!spec.lrSchedule().equals("constant") && !spec.lrSchedule().equals("cosine")) {
+            throw new MdmException("optimizer.lr_schedule '" + spec.lrSchedule() + "' is unknown: use constant or cosine");
+        }
+        return spec;
+    }
+
+    private static TrainingSpec training(SpecFile.TrainingFile t) {
+        SpecFile.TrainingFile f = t != null ? t : new SpecFile.TrainingFile(null, null, null, null, null, null, null);
+        TrainingSpec spec = new TrainingSpec(or(f.batchSize(), 32), or(f.checkpointEvery(), 500L),
+                or(f.sampleEvery(), 0L), or(f.logEvery(), 10L), or(f.keepCheckpoints(), 2), f.devices(),
+                or(f.dataWorkers(), 2));
+        positive(spec.batchSize(), "training.batch_size");
+        positive(spec.checkpointEvery(), "training.checkpoint_every");
+        positive(spec.logEvery(), "training.log_every");
+        positive(spec.keepCheckpoints(), "training.keep_checkpoints");
+        positive(spec.dataWorkers(), "training.data_workers");
+        return spec;
+    }
+
+    private static SamplingSpec sampling(SpecFile.SamplingFile s) {
+        SpecFile.SamplingFile f = s != null ? s : new SpecFile.SamplingFile(null, null, null, null, null);
+        SamplingSpec spec = new SamplingSpec(or(f.steps(), 50), or(f.guidance(), 1.0), or(f.count(), 16),
+                or(f.ema(), true), f.options() != null ? f.options() : Json.empty());
+        positive(spec.steps(), "sampling.steps");
+        positive(spec.count(), "sampling.count");
+        return spec;
+    }
+
+    private static List<StageSpec> stages(List<SpecFile.StageFile> files) {
+        if (files == null || files.isEmpty()) {
+            throw new MdmException("the spec has no stages: add e.g. stages: [{levels: 1, steps: 1000}, "
+                    + "{levels: 2, steps: 2000}] (lowest resolution first)");
+        }
+        List<StageSpec> stages = new ArrayList<>();
+        int previousLevels = 0;
+        for (int i = 0; i < files.size(); i++) {
+            SpecFile.StageFile f = files.get(i);
+            String where = "stages[" + i + "]";
+            if (f.levels() == null || f.steps() == null) {
+                throw new MdmException(where + " needs 'levels' (innermost levels trained) and 'steps'");
+            }
+            if (f.levels() < previousLevels) {
+                throw new MdmException(where + " trains " + f.levels() + " levels after a stage with " + previousLevels
+                        + ": stages grow from the lowest resolution outwards");
+            }
+            positive(f.levels(), where + ".levels");
+            positive(f.steps(), where + ".steps");
+            stages.add(new StageSpec(f.name() != null ? f.name() : "stage" + (i + 1), f.levels(), f.steps(),
+                    or(f.freezeInnerSteps(), 0L), f.mixedRatio(), or(f.batchSize(), 0), or(f.lr(), 0.0)));
+            previousLevels = f.levels();
+        }
+        return stages;
+    }
+
+    /** {@code overrides} on top of {@code base}, key by key (nested mappings merged). */
+    static JsonNode merge(JsonNode base, JsonNode overrides) {
+        if (overrides == null) {
+            return base;
+        }
+        if (base == null || !base.isObject() || !overrides.isObject()) {
+            return overrides;
+        }
+        ObjectNode out = ((ObjectNode) base).deepCopy();
+        for (Iterator<Map.Entry<String, JsonNode>> it = overrides.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.set(e.getKey(), merge(out.get(e.getKey()), e.getValue()));
+        }
+        return out;
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
+    }
+
+    private static void positive(double v, String key) {
+        if (!(v > 0)) {
+            throw new MdmException(key + " must be positive, got " + v);
+        }
+    }
+}

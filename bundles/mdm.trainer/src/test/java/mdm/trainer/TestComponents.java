@@ -1,0 +1,31 @@
+package mdm.trainer;
+
+import mdm.api.Components;
+import mdm.api.DjlRuntime;
+import mdm.backbone.nested.internal.NestedUNetComponent;
+import mdm.backbone.unet.internal.UNetBackboneComponent;
+import mdm.conditioner.label.internal.ClassConditionerFactory;
+import mdm.data.shapes.ShapesChecker;
+import mdm.data.shapes.ShapesDataset;
+import mdm.samplers.DdimSampler;
+import mdm.schedules.CosineSchedule;
+import mdm.schedules.DeepFloydSchedule;
+import mdm.trainer.internal.MapComponentRegistry;
+
+/** The real components, constructed directly, as a registry for tests outside a framework. */
+final class TestComponents {
+    private TestComponents() {
+    }
+
+    static MapComponentRegistry registry(DjlRuntime runtime) {
+        return new MapComponentRegistry()
+                .put(Components.BACKBONE, "nested_unet", new NestedUNetComponent())
+                .put(Components.BACKBONE, "unet", new UNetBackboneComponent())
+                .put(Components.SCHEDULE, "deepfloyd", new DeepFloydSchedule())
+                .put(Components.SCHEDULE, "cosine", new CosineSchedule())
+                .put(Components.SAMPLER, "ddim", new DdimSampler())
+                .put(Components.CONDITIONER, "class", new ClassConditionerFactory(runtime))
+                .put(Components.DATASET, "shapes", new ShapesDataset())
+                .put(Components.EVALUATOR, "shapes", new ShapesChecker());
+    }
+}
