@@ -13,7 +13,7 @@ import java.util.List;
  * @param schedule    e.g. deepfloyd
  * @param sampler     e.g. ddim (used for sample grids and as the default of mdm:sample)
  * @param conditioner e.g. class, t5, learned-text
- * @param dataset     e.g. shapes, with its options
+ * @param dataset     e.g. shapes, with its options; null for a model that is only sampled (see data)
  * @param evaluator   optional scorer of sample grids (null for none)
  * @param model       the ml-mdm model section (unet_config mapping)
  * @param diffusion   ml-mdm diffusion/sampler settings (field names of DiffusionConfig/SamplerConfig)
@@ -21,6 +21,7 @@ import java.util.List;
  * @param training    batch size, checkpoint and sampling intervals
  * @param sampling    settings of sample grids and the default of mdm:sample
  * @param stages      progressive stages, lowest resolution first
+ * @param data        the images' shape when there is no dataset, else null
  * @param output      output folder (relative to the runtime's work folder unless absolute)
  * @param source      the spec as written (kept in checkpoints for reproducibility)
  */
@@ -39,6 +40,7 @@ public record ExperimentSpec(
         TrainingSpec training,
         SamplingSpec sampling,
         List<StageSpec> stages,
+        DataSpec data,
         String output,
         JsonNode source) {
     public ExperimentSpec {

@@ -31,7 +31,7 @@ final class ComponentTable {
                 for (String name : names(ref.getProperty(Components.NAME))) {
                     rows.add(new Row(String.valueOf(ref.getProperty(Components.KIND)), name,
                             ref.getBundle().getSymbolicName(), ref.getBundle().getVersion().toString(),
-                            ranking instanceof Integer r ? r : 0, (Long) ref.getProperty(Constants.SERVICE_ID)));
+                            ranking instanceof Integer r ? r : 0 /* the framework ignores a ranking that is not an Integer */, (Long) ref.getProperty(Constants.SERVICE_ID)));
                 }
             }
         }

@@ -183,13 +183,16 @@ public class TrainCommands {
         job.addListener(listener);
         events.add(job.progress().message());
         long lastLine = 0;
+        long lastStep = -1;
         try {
             while (!job.await(batch ? 1000 : 250, TimeUnit.MILLISECONDS)) {
                 drain(events, job, out);
                 long now = System.currentTimeMillis();
-                if (job.state() == JobState.RUNNING && now - lastLine >= (batch ? 10_000 : 1000)) {
+                long step = job.progress().step();
+                if (job.state() == JobState.RUNNING && step > 0 && step != lastStep && now - lastLine >= (batch ? 10_000 : 1000)) {
                     out.println(progressLine(job));
                     lastLine = now;
+                    lastStep = step;
                 }
             }
         } catch (InterruptedException e) {

@@ -51,7 +51,13 @@ final class CheckpointStore {
         if (Files.isDirectory(target)) {
             return target;
         }
-        Path tmp = folder.resolve("." + name(step) + ".tmp-" + System.nanoTime());
+        return writeTo(target, c);
+    }
+
+    /** Writes a checkpoint into {@code target} (which must not exist) through a temporary sibling. */
+    static Path writeTo(Path target, Contents c) {
+        Path folder = target.toAbsolutePath().getParent();
+        Path tmp = folder.resolve("." + target.getFileName() + ".tmp-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
             writeText(tmp.resolve(EXPERIMENT), Json.write(c.experiment()));

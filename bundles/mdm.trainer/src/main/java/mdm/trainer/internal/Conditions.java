@@ -45,6 +45,8 @@ final class Conditions {
             for (int i = 0; i < n; i++) {
                 out.add(Sample.condition(i % data.numClasses(), null));
             }
+        } else if (dataset == null) {
+            throw new MdmException("this model has no dataset to draw conditions from: give --prompt or --label");
         } else {
             try (SampleStream s = dataset.open(datasetOptions, seed ^ HELD_OUT_SEED, StreamPosition.START)) {
                 for (int i = 0; i < n; i++) {

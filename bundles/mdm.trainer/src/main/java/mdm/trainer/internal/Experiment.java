@@ -62,7 +62,10 @@ final class Experiment implements AutoCloseable {
 
     /** Every lease, for watching and releasing. */
     List<ComponentRegistry.Lease<?>> leases() {
-        List<ComponentRegistry.Lease<?>> all = new ArrayList<>(List.of(dataset, conditioner, schedule, sampler));
+        List<ComponentRegistry.Lease<?>> all = new ArrayList<>(List.of(conditioner, schedule, sampler));
+        if (dataset != null) {
+            all.add(dataset);
+        }
         if (evaluator != null) {
             all.add(evaluator);
         }
@@ -77,7 +80,9 @@ final class Experiment implements AutoCloseable {
         out.put("schedule/" + spec.schedule().name(), schedule.origin());
         out.put("sampler/" + spec.sampler().name(), sampler.origin());
         out.put("conditioner/" + spec.conditioner().name(), conditioner.origin());
-        out.put("dataset/" + spec.dataset().name(), dataset.origin());
+        if (dataset != null) {
+            out.put("dataset/" + spec.dataset().name(), dataset.origin());
+        }
         if (evaluator != null) {
             out.put("evaluator/" + spec.evaluator().name(), evaluator.origin());
         }

@@ -36,8 +36,9 @@ final class ExperimentResolver {
     static Experiment resolve(ExperimentSpec spec, ComponentRegistry registry) {
         List<ComponentRegistry.Lease<?>> taken = new ArrayList<>();
         try {
-            var dataset = take(taken, registry.acquire(DatasetProvider.class, Components.DATASET, spec.dataset().name()));
-            DatasetInfo data = dataset.service().describe(spec.dataset().options());
+            ComponentRegistry.Lease<DatasetProvider> dataset = spec.dataset() == null ? null
+                    : take(taken, registry.acquire(DatasetProvider.class, Components.DATASET, spec.dataset().name()));
+            DatasetInfo data = dataset != null ? dataset.service().describe(spec.dataset().options()) : declared(spec);
             var conditioner = take(taken, registry.acquire(ConditionerFactory.class, Components.CONDITIONER,
                     spec.conditioner().name()));
             int dim = conditioner.service().featureDim(spec.conditioner().options(), data);
@@ -45,15 +46,15 @@ final class ExperimentResolver {
             var sampler = take(taken, registry.acquire(Sampler.class, Components.SAMPLER, spec.sampler().name()));
             ComponentRegistry.Lease<Evaluator> evaluator = spec.evaluator() == null ? null
                     : take(taken, registry.acquire(Evaluator.class, Components.EVALUATOR, spec.evaluator().name()));
-            if (evaluator != null && !evaluator.service().supports(spec.dataset().name())) {
+            if (evaluator != null && !evaluator.service().supports(data.name())) {
                 throw new MdmException("evaluator '" + spec.evaluator().name() + "' cannot judge samples of dataset '"
-                        + spec.dataset().name() + "': remove components.evaluator or pick a matching one");
+                        + data.name() + "': remove components.evaluator or pick a matching one");
             }
 
             int frames = data.frames();
             int tiles = (int) Math.round(Math.sqrt(frames));
             if (tiles * tiles != frames) {
-                throw new MdmException("dataset '" + spec.dataset().name() + "' gives " + frames
+                throw new MdmException("dataset '" + data.name() + "' gives " + frames
                         + "-frame clips; video models tile frames into a square mosaic, so use a square number (e.g. 16)");
             }
             int imageSize = data.imageSize() * tiles;
@@ -91,7 +92,7 @@ final class ExperimentResolver {
                             + "' gives " + dim + ": remove model.conditioning_feature_dim (it is set from the conditioner)");
                 }
                 if (frames > 1 && !config.temporal()) {
-                    throw new MdmException("dataset '" + spec.dataset().name() + "' gives " + frames
+                    throw new MdmException("dataset '" + data.name() + "' gives " + frames
                             + "-frame clips but the model is not temporal: set temporal_mode: true in the model section");
                 }
                 int resolution = innermost * config.levelScales().get(0);
@@ -116,6 +117,16 @@ final class ExperimentResolver {
             taken.forEach(ComponentRegistry.Lease::release);
             throw e instanceof MdmException ? e : new MdmException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    /** The data a dataset-less experiment declares: numbered classes, captions or not. */
+    private static DatasetInfo declared(ExperimentSpec spec) {
+        var d = spec.data();
+        List<String> classes = new ArrayList<>();
+        for (int i = 0; i < d.classes(); i++) {
+            classes.add(Integer.toString(i));
+        }
+        return new DatasetInfo("none", d.imageSize(), 3, d.frames(), classes, d.captions(), 0);
     }
 
     private static <T> ComponentRegistry.Lease<T> take(List<ComponentRegistry.Lease<?>> taken,

@@ -81,7 +81,8 @@ public final class GenerationService implements Generator {
                 MultiResolutionProcess process = new MultiResolutionProcess(plan.diffusion(), exp.schedule.service(),
                         plan.levelScales());
                 List<Sample> conditions = Conditions.of(request.prompts(), request.labels(), request.n(), exp.data,
-                        exp.dataset.service(), spec.dataset().options(), request.seed());
+                        exp.dataset == null ? null : exp.dataset.service(),
+                        spec.dataset() == null ? null : spec.dataset().options(), request.seed());
                 SamplingSession.Settings settings = new SamplingSession.Settings(
                         request.steps() != null ? request.steps() : s.steps(),
                         request.guidance() != null ? request.guidance() : s.guidance(),

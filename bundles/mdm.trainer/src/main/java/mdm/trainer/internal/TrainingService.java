@@ -53,6 +53,10 @@ public final class TrainingService implements Trainer, AutoCloseable {
     @Override
     public Job start(TrainRequest request) {
         ExperimentSpec spec = SpecReader.read(request.spec());
+        if (spec.dataset() == null) {
+            throw new MdmException("experiment '" + spec.name() + "' names no dataset, so it can be sampled but not "
+                    + "trained: add components.dataset to train it");
+        }
         Experiment exp = ExperimentResolver.resolve(spec, registry);
         try {
             Path out = output(request, spec);

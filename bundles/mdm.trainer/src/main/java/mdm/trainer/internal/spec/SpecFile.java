@@ -16,7 +16,16 @@ record SpecFile(
         @JsonProperty("training") TrainingFile training,
         @JsonProperty("sampling") SamplingFile sampling,
         @JsonProperty("stages") List<StageFile> stages,
+        @JsonProperty("data") DataFile data,
         @JsonProperty("output") String output) {
+
+    /** The images' shape for a model without a dataset (imported, only sampled). */
+    record DataFile(
+            @JsonProperty("image_size") Integer imageSize,
+            @JsonProperty("captions") Boolean captions,
+            @JsonProperty("classes") Integer classes,
+            @JsonProperty("frames") Integer frames) {
+    }
 
     /** Each component is a name, or an object with {@code name} and its options. */
     record ComponentsFile(

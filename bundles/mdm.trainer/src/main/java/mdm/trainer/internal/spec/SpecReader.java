@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import mdm.api.MdmException;
 import mdm.api.train.ComponentRef;
+import mdm.api.train.DataSpec;
 import mdm.api.train.ExperimentSpec;
 import mdm.api.train.OptimizerSpec;
 import mdm.api.train.SamplingSpec;
@@ -40,6 +41,10 @@ public final class SpecReader {
             throw new MdmException("the spec has no 'components' section: name at least backbone, schedule, sampler, "
                     + "conditioner and dataset, e.g. components: {backbone: nested_unet, schedule: deepfloyd, ...}");
         }
+        if (f.components().dataset() != null && f.data() != null) {
+            throw new MdmException("the spec names a dataset and a 'data' section: 'data' is only for models without a"
+                    + " dataset (imported for sampling); remove it");
+        }
         JsonNode model = f.model();
         JsonNode diffusion = f.diffusion();
         if (f.importFile() != null) {
@@ -65,7 +70,7 @@ public final class SpecReader {
                 component(f.components().schedule(), "schedule", true),
                 component(f.components().sampler(), "sampler", true),
                 component(f.components().conditioner(), "conditioner", true),
-                component(f.components().dataset(), "dataset", true),
+                component(f.components().dataset(), "dataset", f.data() == null),
                 component(f.components().evaluator(), "evaluator", false),
                 model,
                 diffusion != null ? diffusion : Json.empty(),
@@ -73,6 +78,7 @@ public final class SpecReader {
                 training(f.training()),
                 sampling(f.sampling()),
                 stages(f.stages()),
+                data(f.data()),
                 f.output() != null ? f.output() : "runs/" + name,
                 tree);
         return spec;
@@ -96,6 +102,17 @@ public final class SpecReader {
         }
         throw new MdmException("components." + kind + " must be a name or a mapping with 'name' and options, e.g. "
                 + kind + ": {name: ..., ...}");
+    }
+
+    private static DataSpec data(SpecFile.DataFile d) {
+        if (d == null) {
+            return null;
+        }
+        if (d.imageSize() == null) {
+            throw new MdmException("data.image_size is required: the side of the generated images");
+        }
+        return new DataSpec(d.imageSize(), d.captions() == null || d.captions(), d.classes() == null ? 0 : d.classes(),
+                d.frames() == null ? 1 : d.frames());
     }
 
     private static OptimizerSpec optimizer(SpecFile.OptimizerFile o) {

@@ -1,0 +1,107 @@
+package mdm.shell.internal;
+
+import java.nio.file.Path;
+import mdm.api.Components;
+import mdm.api.MdmException;
+import mdm.api.data.DatasetProvider;
+import mdm.api.train.ComponentRef;
+import mdm.api.train.ImportRequest;
+import mdm.api.train.ModelImporter;
+import mdm.core.config.Json;
+import mdm.core.config.Names;
+import mdm.core.image.Previews;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** Models and data from the shell: mdm:import (ml-mdm models), mdm:preview (a dataset's samples). */
+@Component(service = ModelCommands.class, property = {
+        "osgi.command.scope=mdm",
+        "osgi.command.function=import",
+        "osgi.command.function=preview"})
+public class ModelCommands {
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ModelImporter importer;
+    private final BundleContext context;
+
+    @Activate
+    public ModelCommands(BundleContext context) {
+        this.context = context;
+    }
+
+    /** Gogo finds {@code mdm:import} as {@code _import}: {@code import} is a Java keyword. */
+    @Descriptor("turn an ml-mdm model (YAML + weights) into a checkpoint that mdm:sample can use")
+    public String _import(
+            @Descriptor("conditioner name (default t5; its weights folder via --conditioner-options)")
+            @Parameter(names = {"--conditioner"}, absentValue = "t5") String conditioner,
+            @Descriptor("conditioner options as JSON, e.g. {\"path\": \"work/models/flan-t5-xl\"}")
+            @Parameter(names = {"--conditioner-options"}, absentValue = "{}") String conditionerOptions,
+            @Descriptor("backbone name (default: nested_unet when the config nests, else unet)")
+            @Parameter(names = {"--backbone"}, absentValue = "") String backbone,
+            @Descriptor("image side (default: the YAML's reader_config.image_size)")
+            @Parameter(names = {"--size"}, absentValue = "") String size,
+            @Descriptor("number of classes, for a class-conditional model")
+            @Parameter(names = {"--classes"}, absentValue = "") String classes,
+            @Descriptor("the ml-mdm YAML file") String yaml,
+            @Descriptor("the weights (.pth, .pt, .npz, .safetensors)") String weights,
+            @Descriptor("the checkpoint folder to create") String checkpoint) {
+        ModelImporter i = importer;
+        if (i == null) {
+            throw new MdmException("no model importer is registered: is bundle mdm.trainer active? (mdm:features)");
+        }
+        var extra = Json.empty();
+        if (!classes.isEmpty()) {
+            extra.put("classes", (int) TrainCommands.positiveLong("--classes", classes));
+        }
+        Path written = i.importModel(new ImportRequest(Path.of(yaml), Path.of(weights), Path.of(checkpoint),
+                backbone.isEmpty() ? null : backbone, new ComponentRef(conditioner, Json.parse(conditionerOptions)),
+                size.isEmpty() ? null : (int) TrainCommands.positiveLong("--size", size), extra));
+        return "checkpoint " + written + "\n  sample it: mdm:sample " + written + " --prompt '...'";
+    }
+
+    @Descriptor("write a grid (PNG, or GIF for clips) of a dataset's samples with their captions")
+    public String preview(
+            @Descriptor("dataset options as JSON, e.g. {\"image_size\": 64}")
+            @Parameter(names = {"--options"}, absentValue = "{}") String options,
+            @Descriptor("number of samples")
+            @Parameter(names = {"--n", "-n"}, absentValue = "64") String n,
+            @Descriptor("seed")
+            @Parameter(names = {"--seed"}, absentValue = "0") String seed,
+            @Descriptor("output file (default work/previews/<dataset>.png)")
+            @Parameter(names = {"--out", "-o"}, absentValue = "") String out,
+            @Descriptor("dataset name (see mdm:list)") String dataset) {
+        ServiceReference<DatasetProvider> ref = dataset(dataset);
+        DatasetProvider provider = context.getService(ref);
+        try {
+            String work = context.getProperty("mdm.work");
+            Path file = out.isEmpty() ? Path.of(work == null ? "work" : work, "previews", dataset + ".png") : Path.of(out);
+            Path written = Previews.preview(provider, Json.parse(options), TrainCommands.longValue("--seed", seed),
+                    (int) TrainCommands.positiveLong("--n", n), file.toAbsolutePath());
+            return "wrote " + written;
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    private ServiceReference<DatasetProvider> dataset(String name) {
+        try {
+            var refs = context.getServiceReferences(DatasetProvider.class,
+                    "(&(" + Components.KIND + "=" + Components.DATASET + ")(" + Components.NAME + "=" + name + "))");
+            if (refs.isEmpty()) {
+                var all = context.getServiceReferences(DatasetProvider.class, null).stream()
+                        .map(r -> String.valueOf(r.getProperty(Components.NAME))).toList();
+                throw new MdmException("no dataset named '" + name + "'. " + Names.suggestion(name, all));
+            }
+            return refs.stream().max(java.util.Comparator.naturalOrder()).orElseThrow();
+        } catch (InvalidSyntaxException e) {
+            throw new MdmException("'" + name + "' is not a valid dataset name");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package mdm.trainer.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import mdm.api.DjlRuntime;
+import mdm.api.MdmException;
+import mdm.api.model.Backbone;
+import mdm.api.train.ExperimentSpec;
+import mdm.api.train.ImportRequest;
+import mdm.api.train.ModelImporter;
+import mdm.core.config.Json;
+import mdm.core.io.MlMdmCheckpoint;
+import mdm.core.io.StateDictFiles;
+import mdm.core.io.StateDicts;
+import mdm.core.io.TensorFileFormat;
+import mdm.core.runtime.GradMode;
+import mdm.trainer.internal.spec.MlMdmYaml;
+import mdm.trainer.internal.spec.SpecReader;
+
+/**
+ * Makes a checkpoint from an ml-mdm model: an experiment built from the YAML's model and diffusion
+ * sections (no dataset: it is sampled from prompts or labels), and the weights loaded strictly
+ * into the backbone that experiment describes, so that any missing or extra key is reported.
+ */
+public final class ImportService implements ModelImporter {
+    private final ComponentRegistry registry;
+    private final DjlRuntime runtime;
+
+    public ImportService(ComponentRegistry registry, DjlRuntime runtime) {
+        this.registry = registry;
+        this.runtime = runtime;
+    }
+
+    @Override
+    public Path importModel(ImportRequest request) {
+        GradMode.disable();
+        Path target = request.checkpoint().toAbsolutePath().normalize();
+        if (Files.exists(target)) {
+            throw new MdmException(target + " already exists: choose a new checkpoint folder");
+        }
+        if (!Files.isRegularFile(request.weights())) {
+            throw new MdmException("weights file not found: " + request.weights().toAbsolutePath());
+        }
+        MlMdmYaml yaml = MlMdmYaml.read(request.yaml());
+        JsonNode root = Json.read(request.yaml());
+        ObjectNode spec = specFor(request, yaml, root);
+        ExperimentSpec parsed = SpecReader.parse(spec, target.getParent());
+        try (Experiment exp = ExperimentResolver.resolve(parsed, registry); NDManager m = runtime.newManager()) {
+            StagePlan plan = exp.finalStage();
+            Backbone backbone = plan.factory().create(plan.config(), m, 0);
+            Map<String, NDArray> weights = readWeights(request.weights(), m);
+            try {
+                StateDicts.loadStrict(weights, backbone.parameters());
+            } catch (MdmException e) {
+                throw new MdmException("the weights in " + request.weights() + " do not fit the model of "
+                        + request.yaml() + ": " + e.getMessage(), e);
+            }
+            ObjectNode record = Json.empty();
+            record.set("spec", spec);
+            record.set("model_section", parsed.model());
+            record.set("diffusion_section", parsed.diffusion());
+            record.put("stage", 0);
+            record.put("backbone", plan.backboneName());
+            record.set("model", plan.config().toJson());
+            record.put("resolution", plan.resolution());
+            ObjectNode origins = record.putObject("components");
+            exp.origins().forEach(origins::put);
+            record.put("imported_from", request.weights().toAbsolutePath().toString());
+            ObjectNode state = Json.empty();
+            state.put("global_step", 0);
+            state.put("stage", 0);
+            state.put("final", true);
+            state.put("imported", true);
+            return CheckpointStore.writeTo(target, new CheckpointStore.Contents(record, state,
+                    backbone.parameters(), Map.of(), Map.of(), Map.of(), Map.of()));
+        }
+    }
+
+    private static Map<String, NDArray> readWeights(Path file, NDManager m) {
+        if (TensorFileFormat.of(file) == TensorFileFormat.TORCH_ZIP) {
+            MlMdmCheckpoint ckpt = StateDictFiles.readMlMdmCheckpoint(file, m);
+            return ckpt.stateDict();
+        }
+        return StateDictFiles.read(file, m);
+    }
+
+    /** A sampling-only experiment for the YAML's model. */
+    private static ObjectNode specFor(ImportRequest request, MlMdmYaml yaml, JsonNode root) {
+        ObjectNode spec = Json.empty();
+        String name = request.yaml().getFileName().toString().replaceAll("\\.ya?ml$", "")
+                .replaceAll("[^A-Za-z0-9._-]", "_");
+        spec.put("name", name);
+        ObjectNode c = spec.putObject("components");
+        String backbone = request.backbone() != null ? request.backbone()
+                : yaml.modelName() != null && yaml.modelName().contains("nested") ? yaml.modelName()
+                : yaml.unetConfig().has("inner_config") ? "nested_unet" : "unet";
+        c.put("backbone", backbone);
+        String schedule = yaml.diffusion().path("sampler_config").path("schedule_type").asText("DDPM");
+        c.put("schedule", schedule.toLowerCase(Locale.ROOT));
+        c.put("sampler", "ddim");
+        ObjectNode conditioner = Json.empty();
+        conditioner.put("name", request.conditioner() != null ? request.conditioner().name() : "t5");
+        if (request.conditioner() != null && request.conditioner().options() != null
+                && request.conditioner().options().isObject()) {
+            conditioner.setAll((ObjectNode) request.conditioner().options());
+        }
+        c.set("conditioner", conditioner);
+        spec.set("model", yaml.unetConfig());
+        spec.set("diffusion", yaml.diffusion());
+        int depth = ModelSections.depth(yaml.unetConfig());
+        spec.putArray("stages").addObject().put("levels", depth).put("steps", 1);
+        Integer size = request.imageSize();
+        if (size == null && root.path("reader_config").has("image_size")) {
+            size = root.path("reader_config").get("image_size").asInt();
+        }
+        if (size == null || size < 1) {
+            throw new MdmException(request.yaml() + " has no reader_config.image_size: give the image size with --size");
+        }
+        ObjectNode data = spec.putObject("data");
+        data.put("image_size", size);
+        data.put("captions", !"class".equals(conditioner.path("name").asText()));
+        if (request.extra() != null && request.extra().has("classes")) {
+            data.put("classes", request.extra().get("classes").asInt());
+        }
+        ObjectNode sampling = spec.putObject("sampling");
+        sampling.put("steps", 50);
+        sampling.put("guidance", 7.5);
+        sampling.put("ema", false);
+        return spec;
+    }
+}
