@@ -60,6 +60,30 @@ public class RuntimeIT {
     }
 
     @Test
+    public void listShowsEveryKindOfComponent() throws Exception {
+        String out = new Shell(processor).run("mdm:list");
+        for (String row : new String[] {"backbone     nested_unet", "backbone     unet", "schedule     deepfloyd",
+                "sampler      dpm-solver++", "conditioner  class", "conditioner  t5", "dataset      shapes",
+                "evaluator    shapes", "trainer      mdm"}) {
+            assertTrue(row + " in\n" + out, out.contains(row));
+        }
+    }
+
+    /** Installing a feature adds its services; removing it takes them away again. */
+    @Test
+    public void installingAndRemovingAFeatureAddsAndRemovesItsServices() throws Exception {
+        Shell shell = new Shell(processor);
+        long before = shell.run("mdm:list").lines().filter(l -> l.contains("cosine")).count();
+        shell.run("mdm:install mdm-ablation-shifted-cosine");
+        String with = shell.run("mdm:list");
+        assertEquals(before + 1, with.lines().filter(l -> l.contains("cosine")).count());
+        assertTrue(with, with.lines().anyMatch(l -> l.contains("mdm.sample.ablation") && l.trim().endsWith("10")));
+        assertTrue(shell.run("mdm:features").lines().anyMatch(l -> l.startsWith("mdm-ablation-shifted-cosine") && l.contains("yes")));
+        shell.run("mdm:uninstall mdm-ablation-shifted-cosine");
+        assertEquals(before, shell.run("mdm:list").lines().filter(l -> l.contains("cosine")).count());
+    }
+
+    @Test
     public void featuresListsTheBootFeatures() throws Exception {
         String out = new Shell(processor).run("mdm:features");
         assertTrue(out, out.lines().anyMatch(l -> l.startsWith("mdm-framework") && l.contains("yes")));
