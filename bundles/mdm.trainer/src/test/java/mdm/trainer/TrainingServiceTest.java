@@ -61,6 +61,11 @@ class TrainingServiceTest {
             assertEquals(1, steps.get(0).path("levels").size(), "stage 1 trains the 8² level alone");
             assertEquals(2, steps.get(5).path("levels").size(), "stage 2 trains both levels");
             assertTrue(Files.isDirectory(out.resolve("checkpoints/step-00000006")));
+            // nothing accumulates in the run's long-lived managers from one step to the next
+            assertEquals(steps.get(1).path("live_arrays").asLong(), steps.get(2).path("live_arrays").asLong(),
+                    "stage 1 leaks: " + steps);
+            assertEquals(steps.get(4).path("live_arrays").asLong(), steps.get(5).path("live_arrays").asLong(),
+                    "stage 2 leaks: " + steps);
             assertEquals("true", Json.read(out.resolve("checkpoints/step-00000006/state.json")).path("final").asText());
 
             GenerationResult r = new GenerationService(TestComponents.registry(runtime), runtime).generate(

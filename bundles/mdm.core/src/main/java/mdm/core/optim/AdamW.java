@@ -64,11 +64,20 @@ public final class AdamW {
             if (settings.weightDecay() > 0) {
                 p.muli(scalar(scratch, 1 - lr * settings.weightDecay()));
             }
-            m.muli(scalar(scratch, b1)).addi(g.mul(scalar(scratch, 1 - b1)));
-            v.muli(scalar(scratch, b2)).addi(g.square().muli(scalar(scratch, 1 - b2)));
-            NDArray denominator = v.sqrt().divi(scalar(scratch, Math.sqrt(correction2))).addi(scalar(scratch, settings.eps()));
-            p.subi(m.div(denominator).muli(scalar(scratch, lr / correction1)));
-            denominator.close();
+            // every temporary is closed here: results of g/m/v operations land in their long-lived managers
+            try (NDArray scaledGrad = g.mul(scalar(scratch, 1 - b1))) {
+                m.muli(scalar(scratch, b1)).addi(scaledGrad);
+            }
+            try (NDArray squared = g.square()) {
+                squared.muli(scalar(scratch, 1 - b2));
+                v.muli(scalar(scratch, b2)).addi(squared);
+            }
+            try (NDArray denominator = v.sqrt()) {
+                denominator.divi(scalar(scratch, Math.sqrt(correction2))).addi(scalar(scratch, settings.eps()));
+                try (NDArray update = m.div(denominator)) {
+                    p.subi(update.muli(scalar(scratch, lr / correction1)));
+                }
+            }
         }
     }
 

@@ -41,7 +41,11 @@ public final class ExponentialMovingAverage {
         double d = currentDecay();
         NDArray keep = scratch.full(new Shape(), (float) d);
         NDArray take = scratch.full(new Shape(), (float) (1 - d));
-        shadow.forEach((k, e) -> e.muli(keep).addi(parameters.get(k).mul(take)));
+        shadow.forEach((k, e) -> {
+            try (NDArray part = parameters.get(k).mul(take)) { // lands in the parameter's manager: close now
+                e.muli(keep).addi(part);
+            }
+        });
         updates++;
     }
 

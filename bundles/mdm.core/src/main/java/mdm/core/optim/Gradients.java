@@ -1,8 +1,13 @@
 package mdm.core.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,27 +33,32 @@ public final class Gradients {
         return grads;
     }
 
-    /** √Σ‖g‖² over all gradients, in double precision on the host. */
-    public static double globalNorm(Map<String, NDArray> grads) {
+    /**
+     * √Σ‖g‖² over all gradients, with one host read; NaN or infinity when any gradient holds one.
+     *
+     * @param scratch the step's manager, which receives the partial sums
+     */
+    public static double globalNorm(Map<String, NDArray> grads, NDManager scratch) {
         if (grads.isEmpty()) {
             return 0;
         }
-        NDArray total = null;
+        NDList parts = new NDList(grads.size());
         for (NDArray g : grads.values()) {
-            NDArray sq = g.square().sum();
-            total = total == null ? sq : total.add(sq);
+            // a gradient's temporaries land in the parameter's long-lived manager: move or close them
+            try (NDArray sq = g.square()) {
+                NDArray sum = sq.sum();
+                sum.attach(scratch);
+                parts.add(sum);
+            }
         }
-        return Math.sqrt(total.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+        return Math.sqrt(NDArrays.stack(parts).sum().toType(DataType.FLOAT64, false).getDouble());
     }
 
     /**
-     * Scales gradients so their global norm is at most {@code maxNorm} (PyTorch's
-     * {@code clip_grad_norm_}: coefficient maxNorm / (norm + 1e-6), applied when below 1).
-     *
-     * @return the norm before clipping
+     * Scales gradients whose global norm is {@code norm} so that it becomes at most {@code maxNorm}
+     * (PyTorch's {@code clip_grad_norm_}: coefficient maxNorm / (norm + 1e-6), applied when below 1).
      */
-    public static double clipGlobalNorm(Map<String, NDArray> grads, double maxNorm, NDManager scratch) {
-        double norm = globalNorm(grads);
+    public static void clip(Map<String, NDArray> grads, double norm, double maxNorm, NDManager scratch) {
         double coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1.0) {
             NDArray c = scratch.full(new Shape(), (float) coefficient);
@@ -56,24 +66,33 @@ public final class Gradients {
                 g.muli(c);
             }
         }
+    }
+
+    /** {@link #globalNorm} then {@link #clip}; returns the norm before clipping. */
+    public static double clipGlobalNorm(Map<String, NDArray> grads, double maxNorm, NDManager scratch) {
+        double norm = globalNorm(grads, scratch);
+        clip(grads, norm, maxNorm, scratch);
         return norm;
     }
 
-    /** Sets every gradient to zero (NaN-safe: overwrites rather than subtracts). */
-    public static void zero(Map<String, NDArray> grads) {
+    /**
+     * Sets every finite gradient to zero in place (a multiplication by a scalar of {@code scratch};
+     * no temporary lands in the parameters' manager). Use {@link #reset} after a non-finite step.
+     */
+    public static void zero(Map<String, NDArray> grads, NDManager scratch) {
+        NDArray zero = scratch.zeros(new Shape());
         for (NDArray g : grads.values()) {
-            g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+            g.muli(zero);
         }
     }
 
-    /** Whether any gradient holds a NaN or infinity. */
-    public static boolean anyNonFinite(Map<String, NDArray> grads) {
+    /** Overwrites every gradient with zeros, NaN and infinity included (slower: copies a zero buffer). */
+    public static void reset(Map<String, NDArray> grads) {
         for (NDArray g : grads.values()) {
-            if (g.isInfinite().any().getBoolean() || g.isNaN().any().getBoolean()) {
-                return true;
-            }
+            ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(g.size() * g.getDataType().getNumOfBytes()))
+                    .order(ByteOrder.nativeOrder());
+            g.set(zeros);
         }
-        return false;
     }
 
     public static void close(Map<String, NDArray> grads) {

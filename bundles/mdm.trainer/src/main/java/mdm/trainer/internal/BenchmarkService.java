@@ -86,7 +86,7 @@ public final class BenchmarkService {
                         Map<String, NDArray> grads = Gradients.of(params);
                         Gradients.clipGlobalNorm(grads, 2.0, m);
                         adam.step(params, grads, 1e-4, m);
-                        Gradients.zero(grads);
+                        Gradients.zero(grads, m);
                         Gradients.close(grads);
                         long t2 = System.nanoTime();
                         if (r >= 0) {

@@ -71,6 +71,7 @@ final class TrainingRun {
     private final Map<String, double[]> logWindow = new LinkedHashMap<>();
     private double lastGradNorm;
     private long rejected;
+    private NDManager longLived;
 
     /** @param stageSteps optimiser steps per stage (the spec's, or scaled by a --steps override) */
     TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control) {
@@ -100,9 +101,10 @@ final class TrainingRun {
         if (resume && latest.isEmpty()) {
             control.event("no checkpoint in " + out + ": starting from the beginning");
         }
-        try (NDManager longLived = runtime.newManager()) {
+        try (NDManager runManager = runtime.newManager()) {
+            longLived = runManager;
             long seed = exp.spec.seed();
-            conditioner = exp.conditioner.service().create(exp.spec.conditioner().options(), exp.data, longLived, seed);
+            conditioner = exp.conditioner.service().create(exp.spec.conditioner().options(), exp.data, runManager, seed);
             HostRandom root = new HostRandom(seed);
             noiseRng = root.fork("noise");
             dropoutRng = root.fork("dropout");
@@ -111,7 +113,7 @@ final class TrainingRun {
             long stageStep = 0;
             Resumed resumed = null;
             if (latest.isPresent()) {
-                resumed = Resumed.read(latest.get(), longLived);
+                resumed = Resumed.read(latest.get(), runManager);
                 JsonNode s = resumed.state;
                 checkSameExperiment(resumed.experiment);
                 stage = s.get("stage").asInt();
@@ -137,7 +139,7 @@ final class TrainingRun {
                 }
                 for (; stage < exp.stages.size(); stage++) {
                     StagePlan plan = exp.stages.get(stage);
-                    StageResult result = runStage(plan, stageStep, resumed, previous, longLived);
+                    StageResult result = runStage(plan, stageStep, resumed, previous, runManager);
                     if (result.outcome == Outcome.STOPPED) {
                         return Outcome.STOPPED;
                     }
@@ -265,18 +267,21 @@ final class TrainingRun {
             trainable.keySet().removeAll(frozen);
             Map<String, NDArray> grads = Gradients.of(trainable);
             try {
-                if (!Double.isFinite(total) || Gradients.anyNonFinite(grads)) {
+                double norm = Gradients.globalNorm(grads, step);
+                if (!Double.isFinite(total) || !Double.isFinite(norm)) {
                     control.event("step " + (globalStep + 1) + ": loss or gradient is not finite; step skipped");
+                    Gradients.reset(grads);
                 } else {
-                    lastGradNorm = o.gradientClipNorm() > 0
-                            ? Gradients.clipGlobalNorm(grads, o.gradientClipNorm(), step)
-                            : Gradients.globalNorm(grads);
+                    lastGradNorm = norm;
+                    if (o.gradientClipNorm() > 0) {
+                        Gradients.clip(grads, norm, o.gradientClipNorm(), step);
+                    }
                     adam.step(trainable, grads, lr, step);
                     if (ema != null) {
                         ema.update(all, step);
                     }
+                    Gradients.zero(grads, step);
                 }
-                Gradients.zero(grads);
             } finally {
                 Gradients.close(grads);
             }
@@ -308,6 +313,8 @@ final class TrainingRun {
             record.put("lr", lr);
             record.put("grad_norm", lastGradNorm);
             record.put("images_per_second", timer.imagesPerSecond());
+            // tensors held by the stage and the run: constant within a stage, or something leaks
+            record.put("live_arrays", stageManager.getManagedArrays().size() + longLived.getManagedArrays().size());
             metrics.append(record);
             logWindow.clear();
         }

@@ -1,0 +1,160 @@
+package mdm.conditioner.text.t5;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mdm.api.conditioning.Conditioner;
+import mdm.api.data.Sample;
+import mdm.api.model.Conditioning;
+import mdm.conditioner.text.CaptionBatches;
+import mdm.conditioner.text.EmbeddingCache;
+import mdm.conditioner.text.TokenBatch;
+
+/**
+ * Captions → frozen T5 encoder → tokens (B×L×d_model, pad rows zero) and mask (B×L, float 1/0),
+ * as the reference's {@code LanguageModel.forward} gives them to the UNet (mdm-facts §3.9, §5.7).
+ */
+public final class T5Conditioner implements Conditioner {
+    private final CaptionBatches captions;
+    private final T5Encoder encoder;
+    private final EmbeddingCache cache;
+
+    /** @param cache null for none */
+    public T5Conditioner(CaptionBatches captions, T5Encoder encoder, EmbeddingCache cache) {
+        this.captions = captions;
+        this.encoder = encoder;
+        this.cache = cache;
+    }
+
+    @Override
+    public int featureDim() {
+        return encoder.config().dModel();
+    }
+
+    @Override
+    public Conditioning encode(List<Sample> batch, boolean[] unconditional, boolean training, NDManager manager) {
+        TokenBatch tokens = captions.tokens(batch, unconditional, training);
+        NDArray mask = tokens.maskArray(manager);
+        NDArray features = cache == null ? run(tokens, mask, manager) : fromCache(tokens, manager);
+        return new Conditioning(features, mask, null);
+    }
+
+    @Override
+    public Conditioning unconditional(int n, NDManager manager) {
+        List<Sample> none = Collections.nCopies(n, Sample.condition(-1, null));
+        boolean[] all = new boolean[n];
+        Arrays.fill(all, true);
+        return encode(none, all, false, manager);
+    }
+
+    @Override
+    public boolean acceptsForTraining(Sample sample) {
+        return captions.acceptsForTraining(sample);
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return Map.of();
+    }
+
+    /** The embedding cache, or null. */
+    public EmbeddingCache cache() {
+        return cache;
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+    }
+
+    /** Encoder output times the mask: padded rows become exactly 0. */
+    private NDArray run(TokenBatch tokens, NDArray mask, NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids = tokens.idsArray(scope);
+            NDArray hidden = encoder.encode(ids, mask);
+            hidden.attach(scope);
+            NDArray column = mask.expandDims(-1);
+            column.attach(scope);
+            NDArray out = hidden.mul(column);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    private NDArray fromCache(TokenBatch tokens, NDManager manager) {
+        int b = tokens.batchSize();
+        int len = tokens.length();
+        int d = featureDim();
+        int[][] rows = new int[b][];
+        Map<List<Integer>, int[]> missing = new LinkedHashMap<>();
+        float[][] found = new float[b][];
+        for (int i = 0; i < b; i++) {
+            rows[i] = trimPadding(tokens.ids()[i], tokens.pad());
+            found[i] = cache.get(rows[i]);
+            if (found[i] == null) {
+                missing.putIfAbsent(Arrays.stream(rows[i]).boxed().toList(), rows[i]);
+            }
+        }
+        if (!missing.isEmpty()) {
+            encodeAndStore(new ArrayList<>(missing.values()), tokens.pad(), manager);
+            for (int i = 0; i < b; i++) {
+                if (found[i] == null) {
+                    found[i] = cache.get(rows[i]);
+                    if (found[i] == null) { // too large for the cache: encode the batch directly
+                        NDArray mask = tokens.maskArray(manager);
+                        NDArray out = run(tokens, mask, manager);
+                        mask.close();
+                        return out;
+                    }
+                }
+            }
+        }
+        float[] flat = new float[b * len * d];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < rows[i].length; j++) {
+                if (rows[i][j] != tokens.pad()) {
+                    System.arraycopy(found[i], j * d, flat, (i * len + j) * d, d);
+                }
+            }
+        }
+        return manager.create(flat, new Shape(b, len, d));
+    }
+
+    private void encodeAndStore(List<int[]> rows, int pad, NDManager manager) {
+        TokenBatch batch = new TokenBatch(padRows(rows, pad), pad);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray hidden = encoder.encode(batch.idsArray(scope), batch.maskArray(scope));
+            hidden.attach(scope);
+            float[] all = hidden.toFloatArray();
+            int len = batch.length();
+            int d = featureDim();
+            for (int i = 0; i < rows.size(); i++) {
+                cache.put(rows.get(i), Arrays.copyOfRange(all, i * len * d, (i * len + rows.get(i).length) * d));
+            }
+        }
+    }
+
+    private static int[][] padRows(List<int[]> rows, int pad) {
+        int longest = rows.stream().mapToInt(r -> r.length).max().orElse(0);
+        int[][] out = new int[rows.size()][longest];
+        for (int i = 0; i < rows.size(); i++) {
+            Arrays.fill(out[i], pad);
+            System.arraycopy(rows.get(i), 0, out[i], 0, rows.get(i).length);
+        }
+        return out;
+    }
+
+    private static int[] trimPadding(int[] row, int pad) {
+        int n = row.length;
+        while (n > 0 && row[n - 1] == pad) {
+            n--;
+        }
+        return Arrays.copyOf(row, n);
+    }
+}

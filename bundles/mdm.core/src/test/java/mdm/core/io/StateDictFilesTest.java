@@ -1,0 +1,159 @@
+package mdm.core.io;
+
+import static mdm.core.io.IoFixtures.assertSameBits;
+import static mdm.core.io.IoFixtures.resource;
+import static mdm.core.io.IoFixtures.testdata;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import mdm.api.MdmException;
+import mdm.core.runtime.EngineRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateDictFilesTest {
+    static EngineRuntime runtime;
+    NDManager manager;
+
+    @BeforeAll
+    static void start() {
+        runtime = EngineRuntime.standalone();
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    @BeforeEach
+    void open() {
+        manager = runtime.newManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    /** The reference's own files: numpy's npz and torch.save's zip hold the same 301 float32 tensors. */
+    @Test
+    void nested32NpzAndPtAreIdenticalAndMatchTheShapeList() throws IOException {
+        Map<String, NDArray> npz = StateDictFiles.read(testdata("ml-mdm/nested32_state_dict.npz"), manager);
+        Map<String, NDArray> pt = StateDictFiles.read(testdata("ml-mdm/nested32_state_dict.pt"), manager);
+        assertSameBits(npz, pt);
+
+        JsonNode shapes = new ObjectMapper().readTree(testdata("ml-mdm/nested32_state_dict_shapes.json").toFile());
+        List<String> keys = new ArrayList<>();
+        shapes.fieldNames().forEachRemaining(keys::add);
+        assertEquals(keys, new ArrayList<>(pt.keySet()));
+        for (Iterator<Map.Entry<String, JsonNode>> it = shapes.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            long[] dims = new long[e.getValue().get("shape").size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = e.getValue().get("shape").get(i).asLong();
+            }
+            assertEquals(new Shape(dims), pt.get(e.getKey()).getShape(), e.getKey());
+            assertEquals("float32", e.getValue().get("dtype").asText(), e.getKey());
+            assertEquals(DataType.FLOAT32, pt.get(e.getKey()).getDataType(), e.getKey());
+            assertEquals(e.getKey(), pt.get(e.getKey()).getName());
+        }
+        assertEquals(301, pt.size());
+    }
+
+    /** Views, offsets, shared storages, every storage type, 0-d and empty tensors, a Parameter. */
+    @Test
+    void torchZipMaterialisesEveryLayoutAndType() {
+        Map<String, NDArray> expected = Npz.read(resource("tiny_expected.npz"), manager);
+        Map<String, NDArray> actual = StateDictFiles.read(resource("tiny_weights_only.pt"), manager);
+        assertSameBits(expected, actual);
+        assertEquals(DataType.FLOAT32, actual.get("bf16").getDataType());
+        assertEquals(DataType.INT32, actual.get("i16").getDataType());
+        assertArrayEquals(new int[] {-32768, 1, 32767}, actual.get("i16").toIntArray());
+        assertEquals(new Shape(), actual.get("scalar").getShape());
+        assertEquals(3.5f, actual.get("scalar").getFloat());
+        assertEquals(new Shape(0, 3), actual.get("empty").getShape());
+        // the transposed view is a real transpose of the base tensor
+        assertArrayEquals(actual.get("f32").transpose().toFloatArray(), actual.get("f32_transposed").toFloatArray());
+    }
+
+    @Test
+    void npzReadsNamesTypesAndBothByteOrders() {
+        Map<String, NDArray> a = StateDictFiles.read(resource("tiny.npz"), manager);
+        assertEquals(List.of("f4", "f8", "i8", "i4", "u1", "b1", "be_f4", "be_i8", "arr_0"), new ArrayList<>(a.keySet()));
+        assertArrayEquals(new long[] {-(1L << 40), -1, 0, (1L << 40) + 3}, a.get("i8").toLongArray());
+        assertArrayEquals(new long[] {-(1L << 40), -1, 0, (1L << 40) + 3}, a.get("be_i8").toLongArray());
+        assertArrayEquals(new int[] {-7, 1, 1 << 30, 5}, a.get("i4").toIntArray());
+        assertArrayEquals(new byte[] {(byte) 250, (byte) 251, (byte) 252, (byte) 253, (byte) 254, (byte) 255},
+                a.get("u1").toByteArray());
+        assertEquals(DataType.UINT8, a.get("u1").getDataType());
+        assertArrayEquals(new boolean[] {true, false, false, true}, a.get("b1").toBooleanArray());
+        assertEquals(DataType.FLOAT64, a.get("f8").getDataType());
+        assertEquals(DataType.FLOAT16, a.get("arr_0").getDataType());
+        assertSameBits("be_f4", a.get("f4"), a.get("be_f4"));
+
+        Map<String, NDArray> compressed = Npz.read(resource("tiny_compressed.npz"), manager);
+        assertSameBits("f4", a.get("f4"), compressed.get("f4"));
+        assertSameBits("u1", a.get("u1"), compressed.get("u1"));
+    }
+
+    @Test
+    void safetensorsWrittenElsewhereReadsWithMetadata() {
+        Safetensors.Contents c = Safetensors.readWithMetadata(resource("tiny.safetensors"), manager);
+        assertEquals(Map.of("format", "pt", "made_by", "make_io_fixtures.py"), c.metadata());
+        Map<String, NDArray> expected = Npz.read(resource("tiny_safetensors_expected.npz"), manager);
+        // the header is sorted by name, as the Rust writer does; we keep header order
+        List<String> sorted = new ArrayList<>(expected.keySet());
+        sorted.sort(null);
+        assertEquals(sorted, new ArrayList<>(c.tensors().keySet()));
+        expected.forEach((k, v) -> assertSameBits(k, v, c.tensors().get(k)));
+        assertEquals(StateDictFiles.read(resource("tiny.safetensors"), manager).keySet(), c.tensors().keySet());
+    }
+
+    @Test
+    void formatIsRecognisedByContent(@TempDir Path dir) throws IOException {
+        Path renamed = dir.resolve("weights.bin");
+        Files.copy(resource("tiny.safetensors"), renamed);
+        assertEquals(TensorFileFormat.SAFETENSORS, TensorFileFormat.of(renamed));
+        assertEquals(TensorFileFormat.TORCH_ZIP, TensorFileFormat.of(resource("tiny_weights_only.pt")));
+        assertEquals(TensorFileFormat.NPZ, TensorFileFormat.of(resource("tiny.npz")));
+    }
+
+    @Test
+    void missingFileNamesThePath(@TempDir Path dir) {
+        Path absent = dir.resolve("nowhere.pt");
+        MdmException e = assertThrows(MdmException.class, () -> StateDictFiles.read(absent, manager));
+        assertTrue(e.getMessage().contains("not found") && e.getMessage().contains("nowhere.pt"), e.getMessage());
+    }
+
+    @Test
+    void unknownFormatsAreNamed(@TempDir Path dir) throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.pt"), "just some text, not weights");
+        MdmException e = assertThrows(MdmException.class, () -> StateDictFiles.read(text, manager));
+        assertTrue(e.getMessage().startsWith("Unknown state-dict format") && e.getMessage().contains("Supported"),
+                e.getMessage());
+
+        Path legacy = Files.write(dir.resolve("old.pth"), new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc,
+                (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e});
+        e = assertThrows(MdmException.class, () -> StateDictFiles.read(legacy, manager));
+        assertTrue(e.getMessage().contains("legacy"), e.getMessage());
+    }
+}

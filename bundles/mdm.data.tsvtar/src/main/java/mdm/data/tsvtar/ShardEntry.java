@@ -1,0 +1,16 @@
+package mdm.data.tsvtar;
+
+import java.nio.file.Path;
+
+/**
+ * One row of a shard TSV.
+ *
+ * @param tar     the resolved tar file, or null when it was not found
+ * @param problem what is wrong with the row itself (missing tar, too few columns), or null
+ */
+record ShardEntry(Path tsv, int line, String tarName, Path tar, String member, String caption, String problem) {
+    /** "entry 'x.jpg' of shard 'images_00000.tar' (line 2 of images_00000.tsv)". */
+    String where() {
+        return "entry '" + member + "' of shard '" + tarName + "' (line " + line + " of " + tsv.getFileName() + ")";
+    }
+}

@@ -1,0 +1,179 @@
+package mdm.data.tsvtar;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mdm.api.MdmException;
+import mdm.api.data.Sample;
+import mdm.api.data.SampleStream;
+import mdm.api.data.StreamPosition;
+import mdm.core.config.Json;
+import mdm.core.data.DataStream;
+import mdm.core.image.Crop;
+import mdm.core.image.FloatImage;
+import mdm.core.image.ImageCodec;
+import mdm.core.image.Resize;
+import mdm.core.random.HostRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TsvTarDatasetTest {
+    private static final Path DATA = Path.of(System.getProperty("mdm.testdata", "testdata"), "data");
+    private static final String CAPTION = "Manager in store with TVs, computers, laptops, printers, monitors.";
+    @TempDir
+    Path dir;
+
+    private final TsvTarDataset dataset = new TsvTarDataset();
+
+    private static byte[] referenceJpeg() throws IOException {
+        return TarArchive.index(DATA.resolve("images_00000.tar")).read("0000000000.jpg");
+    }
+
+    @Test
+    void readsTheReferenceShard() throws IOException {
+        byte[] jpeg = referenceJpeg();
+        assertEquals(3147, jpeg.length, "member size as tar -tv lists it");
+        assertEquals(0xFFD8, ((jpeg[0] & 0xff) << 8) | (jpeg[1] & 0xff), "JPEG start marker");
+        assertEquals(0xFFD9, ((jpeg[jpeg.length - 2] & 0xff) << 8) | (jpeg[jpeg.length - 1] & 0xff), "JPEG end marker");
+
+        // the TSV names tests/test_files/images_00000.tar: found as the bare name next to the TSV
+        String options = "{path: '" + DATA.resolve("images_00000.tsv") + "', image_size: 32}";
+        assertEquals(1, dataset.describe(Json.parse(options)).size());
+        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+            Sample x = s.next();
+            assertEquals(CAPTION, x.caption());
+            assertEquals("tsv-tar:images_00000.tar/0000000000.jpg", x.id());
+            assertEquals(32, x.height());
+            assertEquals(32, x.width());
+            FloatImage decoded = ImageCodec.decode(jpeg, "reference");
+            System.out.printf("reference shard image: %d×%d, read as 32² (shorter side + centre crop)%n", decoded.width(), decoded.height());
+            assertArrayEquals(Resize.centreCrop(Resize.shorterSide(decoded, 32), 32, 32).data(), x.pixels());
+            assertEquals(x.id(), s.next().id(), "one entry, so every epoch gives it again");
+        }
+    }
+
+    @Test
+    void tarReaderFollowsLongNamesAndStopsAtDamage() throws IOException {
+        Map<String, byte[]> members = new LinkedHashMap<>();
+        String longName = "deep/".repeat(30) + "image.png";
+        members.put("a.txt", "alpha".getBytes(StandardCharsets.UTF_8));
+        members.put(longName, new byte[700]);
+        members.put("c.txt", "gamma".getBytes(StandardCharsets.UTF_8));
+        Path tar = TestTars.write(dir.resolve("t.tar"), members);
+        TarArchive sound = TarArchive.index(tar);
+        assertNull(sound.damage());
+        assertEquals(3, sound.size());
+        assertEquals("gamma", new String(sound.read("c.txt"), StandardCharsets.UTF_8));
+        assertEquals(700, sound.read(longName).length);
+
+        byte[] bytes = Files.readAllBytes(tar);
+        int lastHeader = bytes.length - 1024 - 1024; // c.txt: header + one data block before the end marker
+        bytes[lastHeader + 1] ^= 0x20;
+        TarArchive damaged = TarArchive.index(Files.write(dir.resolve("d.tar"), bytes));
+        assertEquals("bad header checksum at byte " + lastHeader, damaged.damage());
+        assertEquals("alpha", new String(damaged.read("a.txt"), StandardCharsets.UTF_8));
+        assertNull(damaged.read("c.txt"));
+
+        // a.txt header+data, the long name's 'L' header+data, then its member's header and 700 bytes from byte 2560
+        TarArchive truncated = TarArchive.index(Files.write(dir.resolve("e.tar"), java.util.Arrays.copyOf(bytes, 2048 + 512 + 300)));
+        assertTrue(truncated.damage().contains("truncated"), truncated.damage());
+        assertEquals("alpha", new String(truncated.read("a.txt"), StandardCharsets.UTF_8));
+        TarArchive cutInPadding = TarArchive.index(Files.write(dir.resolve("f.tar"), java.util.Arrays.copyOf(bytes, 1024 + 512 + 300)));
+        assertTrue(cutInPadding.damage().contains("truncated"), "a long name with no member after it: " + cutInPadding.damage());
+    }
+
+    /** A shard with one good row and five bad ones, each bad in its own way. */
+    private Path badShard() throws IOException {
+        Files.write(dir.resolve("good.tar"), Files.readAllBytes(DATA.resolve("images_00000.tar")));
+        byte[] corrupt = Files.readAllBytes(DATA.resolve("images_00000.tar"));
+        corrupt[3] ^= 0x01; // inside the first member's name: its checksum no longer matches
+        Files.write(dir.resolve("corrupt.tar"), corrupt);
+        TestTars.write(dir.resolve("text.tar"), Map.of("note.jpg", "not an image".getBytes(StandardCharsets.UTF_8)));
+        // the first caption spans two lines, so the rows after it start on lines 4..8
+        String tsv = "tar\tfile\tcaption\n"
+                + "sub/good.tar\t0000000000.jpg\t\"a \"\"quoted\"\"\tcaption\nover two lines\"\n"
+                + "good.tar\tmissing.jpg\ta missing image\n"
+                + "good.tar\t0000000000.jpg\t \n"
+                + "corrupt.tar\t0000000000.jpg\ta corrupt tar\n"
+                + "absent.tar\tx.jpg\tno such tar\n"
+                + "text.tar\tnote.jpg\tnot an image\n";
+        return Files.writeString(dir.resolve("shard.tsv"), tsv);
+    }
+
+    @Test
+    void badEntriesAreSkippedAndCountedWithClearMessages() throws IOException {
+        Path shard = badShard();
+        String options = "{path: '" + shard + "', image_size: 16}";
+        assertEquals(6, dataset.describe(Json.parse(options)).size());
+        try (SampleStream s = dataset.open(Json.parse(options), 3, StreamPosition.START)) {
+            Sample first = s.next();
+            Sample second = s.next();
+            assertEquals("a \"quoted\"\tcaption\nover two lines", first.caption());
+            assertEquals(first.id(), second.id(), "only the good entry comes out, epoch after epoch");
+            DataStream stream = (DataStream) s;
+            assertTrue(stream.skipped() >= 5, "all five bad rows of epoch 0, then some of epoch 1: " + stream.skipped());
+            String problems = String.join("\n", stream.problems());
+            System.out.println("tsv-tar problems reported:\n" + String.join("\n", stream.problems().subList(0, 5)));
+            assertTrue(problems.contains("missing image: entry 'missing.jpg' of shard 'good.tar' (line 4 of shard.tsv)"), problems);
+            assertTrue(problems.contains("empty caption for entry '0000000000.jpg' of shard 'good.tar' (line 5 of shard.tsv)"), problems);
+            assertTrue(problems.contains("entry '0000000000.jpg' of shard 'corrupt.tar' (line 6 of shard.tsv): the tar")
+                    && problems.contains("is damaged (bad header checksum at byte 0)"), problems);
+            assertTrue(problems.contains("entry 'x.jpg' of shard 'absent.tar' (line 7 of shard.tsv): shard tar not found"), problems);
+            assertTrue(problems.contains("cannot decode entry 'note.jpg' of shard 'text.tar' (line 8 of shard.tsv)"), problems);
+        }
+    }
+
+    @Test
+    void badEntryStopsTheStreamWhenConfigured() throws IOException {
+        Path shard = badShard();
+        String options = "{path: '" + shard + "', image_size: 16, loader: {shuffle: false, on_error: stop}}";
+        try (SampleStream s = dataset.open(Json.parse(options), 3, StreamPosition.START)) {
+            s.next();
+            MdmException e = assertThrows(MdmException.class, s::next);
+            assertTrue(e.getMessage().contains("missing image: entry 'missing.jpg' of shard 'good.tar' (line 4 of shard.tsv)"), e.getMessage());
+            assertTrue(e.getMessage().contains("on_error"), e.getMessage());
+        }
+    }
+
+    @Test
+    void indexFilesListShards() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("shards"));
+        Files.write(sub.resolve("images_00000.tar"), Files.readAllBytes(DATA.resolve("images_00000.tar")));
+        Files.write(sub.resolve("images_00000.tsv"), Files.readAllBytes(DATA.resolve("images_00000.tsv")));
+        Files.writeString(sub.resolve("images_00001.tsv"), "tar\tfile\tcaption\nimages_00000.tar\t0000000000.jpg\tsecond\n");
+        Path index = Files.writeString(dir.resolve("index.tsv"), "filename\nshards/images_00000.tsv\nshards/images_00001.tsv\n");
+        String options = "{path: '" + index + "', image_size: 8, loader: {shuffle: false}}";
+        assertEquals(2, dataset.describe(Json.parse(options)).size());
+        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+            assertEquals(List.of(CAPTION, "second"), List.of(s.next().caption(), s.next().caption()));
+        }
+        Path wrong = Files.writeString(dir.resolve("wrong.tsv"), "url\tcaption\nhttp://x\ty\n");
+        MdmException e = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + wrong + "'}")));
+        assertTrue(e.getMessage().contains("neither a shard TSV"), e.getMessage());
+    }
+
+    @Test
+    void randomCropUsesTheSampleStream() throws IOException {
+        FloatImage decoded = ImageCodec.decode(referenceJpeg(), "reference");
+        FloatImage a = Resize.shorterSideAndCrop(decoded, 24, Crop.RANDOM, new HostRandom(1));
+        assertEquals(24, a.width());
+        String options = "{path: '" + DATA.resolve("images_00000.tsv") + "', image_size: 24, crop: random}";
+        float[] first;
+        try (SampleStream s = dataset.open(Json.parse(options), 5, StreamPosition.START)) {
+            first = s.next().pixels();
+        }
+        try (SampleStream s = dataset.open(Json.parse(options), 5, StreamPosition.START)) {
+            assertArrayEquals(first, s.next().pixels());
+        }
+    }
+}
