@@ -29,6 +29,8 @@ public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** PyYAML's reading: a key given twice keeps its last value (ml-mdm's released YAML relies on it). */
+    private static final ObjectMapper LAST_WINS = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
 
@@ -44,6 +46,20 @@ public final class Json {
     public static JsonNode read(Path file) {
         try {
             return MAPPER.readTree(Files.newBufferedReader(file));
+        } catch (NoSuchFileException e) {
+            throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
+        } catch (IOException e) {
+            throw new MdmException("cannot parse " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /**
+     * Reads a YAML file written for Python tools: a repeated key keeps its last value, as PyYAML
+     * does. Use it for ml-mdm's files only; our own specs reject repeated keys.
+     */
+    public static JsonNode readLastWins(Path file) {
+        try {
+            return LAST_WINS.readTree(Files.newBufferedReader(file));
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {

@@ -1,0 +1,140 @@
+package mdm.nn.unet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mdm.api.model.Conditioning;
+import mdm.core.io.StateDictFiles;
+import mdm.core.io.StateDicts;
+import mdm.core.runtime.EngineRuntime;
+import mdm.nn.Compare;
+import mdm.nn.Fixtures;
+import mdm.nn.Forward;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Forward outputs at every resolution against the fp32 reference (max-abs ≤ 1e-4), weights from the
+ * fixture .npz (and, for nested32, from the .pt), and the per-layer intermediates of the text case.
+ */
+class ForwardParityTest {
+    static final double TOL = 1e-4;
+    static EngineRuntime runtime;
+
+    @BeforeAll
+    static void start() {
+        runtime = EngineRuntime.standalone();
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    static UNetBackbone load(String model, JsonNode config, String weights, NDManager m) {
+        UNetBackbone b = new UNetModels(Fixtures.registryName(model)).create(
+                new UNetModels(Fixtures.registryName(model)).parseConfig(config), m, 0);
+        StateDicts.loadStrict(StateDictFiles.read(Fixtures.mlMdm(weights), m), b.parameters());
+        return b;
+    }
+
+    /** The model inputs of a case: noisy images (highest first), times, conditioning. */
+    record Case(List<NDArray> noisy, NDArray times, Conditioning cond) {
+    }
+
+    static Case inputs(String model, String kase, NDManager m) {
+        Map<String, NDArray> in = Fixtures.arrays(model + "_inputs.npz", m);
+        List<NDArray> noisy = new ArrayList<>();
+        noisy.add(in.get("x_t.32"));
+        if (in.containsKey("x_t.16")) {
+            noisy.add(in.get("x_t.16"));
+        }
+        Conditioning cond;
+        if (kase.startsWith("text")) {
+            cond = new Conditioning(in.get("text.lm_outputs"), in.get("text.lm_mask"), Map.of());
+        } else {
+            cond = new Conditioning(in.get("class.lm_outputs"), null, Map.of("scale", in.get("class.micro_scale")));
+        }
+        return new Case(noisy, in.get("times"), cond);
+    }
+
+    static JsonNode config(String model, String kase) {
+        JsonNode c = Fixtures.configAsGiven(model);
+        if (kase.equals("text_skipnorm")) {
+            ((ObjectNode) c).put("skip_normalization", true);
+        }
+        return c;
+    }
+
+    private void checkOutputs(String model, String kase, String weights) {
+        try (NDManager m = runtime.newManager()) {
+            UNetBackbone b = load(model, config(model, kase), weights, m);
+            Case c = inputs(model, kase, m);
+            List<NDArray> out = b.forward(c.noisy(), c.times(), c.cond(), false);
+            Map<String, NDArray> ref = Fixtures.arrays(model + "_outputs.npz", m);
+            int[] sizes = {32, 16};
+            assertEquals(c.noisy().size(), out.size());
+            for (int i = 0; i < out.size(); i++) {
+                NDArray r = ref.get(kase + ".fp32.out" + sizes[i]);
+                double err = Compare.maxAbs(out.get(i), r);
+                assertTrue(err <= TOL, model + " " + kase + " out" + sizes[i] + " (" + weights + "): max-abs " + err);
+            }
+            b.close();
+        }
+    }
+
+    @Test
+    void unet32() {
+        checkOutputs("unet32", "text", "unet32_state_dict.npz");
+        checkOutputs("unet32", "class", "unet32_state_dict.npz");
+    }
+
+    @Test
+    void nested32() {
+        checkOutputs("nested32", "text", "nested32_state_dict.npz");
+        checkOutputs("nested32", "class", "nested32_state_dict.npz");
+        checkOutputs("nested32", "text_skipnorm", "nested32_state_dict.npz");
+    }
+
+    @Test
+    void nested32FromTorchFile() {
+        checkOutputs("nested32", "text", "nested32_state_dict.pt");
+        checkOutputs("nested32", "class", "nested32_state_dict.pt");
+    }
+
+    @Test
+    void intermediatesOfTheTextCase() {
+        for (String model : List.of("unet32", "nested32")) {
+            try (NDManager m = runtime.newManager()) {
+                UNetBackbone b = load(model, config(model, "text"), model + "_state_dict.npz", m);
+                Case c = inputs(model, "text", m);
+                Map<String, NDArray> seen = new LinkedHashMap<>();
+                b.forward(c.noisy(), c.times(), c.cond(), new Forward(false, seen::put));
+                Map<String, NDArray> ref = Fixtures.arrays(model + "_intermediates_fp32.npz", m);
+                List<String> bad = new ArrayList<>();
+                for (Map.Entry<String, NDArray> e : ref.entrySet()) {
+                    NDArray ours = seen.get(e.getKey());
+                    if (ours == null) {
+                        bad.add(e.getKey() + ": not traced");
+                        continue;
+                    }
+                    double err = Compare.maxAbs(ours, e.getValue());
+                    if (!(err <= TOL)) {
+                        bad.add(e.getKey() + ": max-abs " + err);
+                    }
+                }
+                assertTrue(bad.isEmpty(), model + " intermediates differ (in forward order): " + bad);
+                b.close();
+            }
+        }
+    }
+}
