@@ -23,7 +23,21 @@ import org.osgi.service.feature.FeatureBundle;
  */
 final class MdmRuntime {
     static final Path HOME = Path.of(System.getProperty("mdm.home", "../runtime/target/mdm")).toAbsolutePath();
-    static final Path WORK = Path.of(System.getProperty("mdm.itest.work", "target/work")).toAbsolutePath();
+    /**
+     * A fresh work folder per test JVM, so reruns without a clean start from nothing. The test
+     * driver picks it and the probe inside the framework (same JVM, other class loader) reads it back.
+     */
+    static final Path WORK = workFolder();
+
+    private static synchronized Path workFolder() {
+        String chosen = System.getProperty("mdm.itest.run");
+        if (chosen == null) {
+            chosen = Path.of(System.getProperty("mdm.itest.work", "target/work"), "run-" + System.currentTimeMillis()
+                    + "-" + ProcessHandle.current().pid()).toAbsolutePath().toString();
+            System.setProperty("mdm.itest.run", chosen);
+        }
+        return Path.of(chosen);
+    }
 
     private MdmRuntime() {
     }

@@ -21,6 +21,9 @@ public interface DjlRuntime {
     /** A new manager on {@link #device()}, child of the runtime's root manager; the caller closes it. */
     NDManager newManager();
 
+    /** A new manager on one of {@link #devices()} (data-parallel replicas); the caller closes it. */
+    NDManager newManager(Device device);
+
     /** DJL version, e.g. 0.33.0. */
     String djlVersion();
 

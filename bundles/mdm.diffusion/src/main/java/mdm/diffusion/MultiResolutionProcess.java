@@ -14,6 +14,7 @@ import mdm.api.model.Backbone;
 import mdm.api.model.Conditioning;
 import mdm.core.random.HostRandom;
 import mdm.core.tensor.AreaDownsample;
+import mdm.core.tensor.Mosaic;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -37,6 +38,8 @@ public final class MultiResolutionProcess {
     private final float[] vdmWeights;
     private final double[] levelWeights;
     private final double[] mixed;
+    private List<Boolean> frameSubsampled;
+    private int tiles = 1;
 
     /**
      * @param settings    the experiment's diffusion settings
@@ -70,6 +73,7 @@ public final class MultiResolutionProcess {
                     + " levels " + scales + ": give one part per level, highest resolution first, e.g. 2:1");
         }
         this.mixed = settings.mixedRatio().stream().mapToDouble(Double::doubleValue).toArray();
+        this.frameSubsampled = java.util.Collections.nCopies(n, false);
         if (settings.useVdmLossWeights() && vdmWeights == null) {
             throw new MdmException("use_vdm_loss_weights needs num_diffusion_steps >= 2");
         }
@@ -242,14 +246,50 @@ public final class MultiResolutionProcess {
         return ConditionDropout.decide(batch, settings.conditionDropout(), random);
     }
 
-    /** The clean image per level, highest first: level i is the box-filtered level i−1 (ml-mdm avg_pool2d). */
+    /**
+     * Video models (fact sheet §2.8): the input is a mosaic of {@code tiles}×{@code tiles} frames, and
+     * a level flagged here is made from the level above by keeping every (r²)-th frame at full spatial
+     * resolution, r being the ratio of the two levels, instead of by area down-sampling. Flags are per
+     * level, highest first (the first is ignored); images keep the default, all false.
+     */
+    public MultiResolutionProcess withFramePyramid(List<Boolean> frameSubsampled, int tiles) {
+        if (frameSubsampled.size() != scales.size()) {
+            throw new IllegalArgumentException(frameSubsampled.size() + " frame flags for " + scales.size() + " levels");
+        }
+        this.frameSubsampled = List.copyOf(frameSubsampled);
+        this.tiles = tiles;
+        return this;
+    }
+
+    /**
+     * The clean image per level, highest first: level i is the box-filtered level i−1 (ml-mdm
+     * avg_pool2d), or for a frame-subsampled video level, every (r²)-th frame of level i−1.
+     */
     public List<NDArray> pyramid(NDArray images) {
         List<NDArray> out = new ArrayList<>();
         out.add(images);
+        int t = tiles;
         for (int i = 1; i < scales.size(); i++) {
-            out.add(AreaDownsample.apply(out.get(i - 1), scales.get(i - 1) / scales.get(i)));
+            int ratio = scales.get(i - 1) / scales.get(i);
+            if (frameSubsampled.get(i)) {
+                out.add(keepFrames(out.get(i - 1), t, ratio));
+                t /= ratio;
+            } else {
+                out.add(AreaDownsample.apply(out.get(i - 1), ratio));
+            }
         }
         return out;
+    }
+
+    /** A t×t mosaic → the (t/r)×(t/r) mosaic of its frames 0, r², 2r², … at full resolution. */
+    private static NDArray keepFrames(NDArray mosaic, int t, int ratio) {
+        if (t % ratio != 0) {
+            throw new MdmException("a " + t + "×" + t + " frame mosaic cannot keep every " + (ratio * ratio)
+                    + "th frame: the temporal level ratio must divide the mosaic side");
+        }
+        NDArray frames = Mosaic.frames(mosaic, t);
+        NDArray kept = frames.get(new ai.djl.ndarray.index.NDIndex(":, ::{}", ratio * ratio));
+        return Mosaic.fromFrames(kept, t / ratio);
     }
 
     private NDArray softClip(NDArray out) {

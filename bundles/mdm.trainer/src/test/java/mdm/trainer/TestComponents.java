@@ -5,6 +5,8 @@ import mdm.api.DjlRuntime;
 import mdm.backbone.nested.internal.NestedUNetComponent;
 import mdm.backbone.unet.internal.UNetBackboneComponent;
 import mdm.conditioner.label.internal.ClassConditionerFactory;
+import mdm.conditioner.text.internal.LearnedTextConditionerFactory;
+import mdm.data.fashionmnist.FashionMnistDataset;
 import mdm.data.shapes.ShapesChecker;
 import mdm.data.shapes.ShapesDataset;
 import mdm.samplers.DdimSampler;
@@ -25,6 +27,8 @@ final class TestComponents {
                 .put(Components.SCHEDULE, "cosine", new CosineSchedule())
                 .put(Components.SAMPLER, "ddim", new DdimSampler())
                 .put(Components.CONDITIONER, "class", new ClassConditionerFactory(runtime))
+                .put(Components.CONDITIONER, "learned-text", new LearnedTextConditionerFactory(runtime))
+                .put(Components.DATASET, "fashion-mnist", new FashionMnistDataset())
                 .put(Components.DATASET, "shapes", new ShapesDataset())
                 .put(Components.EVALUATOR, "shapes", new ShapesChecker());
     }

@@ -37,6 +37,14 @@ public interface Conditioner extends AutoCloseable {
         return true;
     }
 
+    /**
+     * The part of a sample's condition this conditioner reads: its label, its caption, or both.
+     * Generated samples are judged against exactly this (a class model cannot follow a caption).
+     */
+    default Sample conditionOf(Sample sample) {
+        return Sample.condition(sample.label(), sample.caption());
+    }
+
     /** Trainable parameters by name (trained jointly with the backbone); empty if frozen. */
     Map<String, NDArray> parameters();
 

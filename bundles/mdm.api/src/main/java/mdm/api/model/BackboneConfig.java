@@ -22,6 +22,15 @@ public interface BackboneConfig {
     /** Whether this is a temporal (video) model. */
     boolean temporal();
 
+    /**
+     * Per level, highest first: whether the level's training target is made from the level above
+     * by keeping every (r²)-th frame of a video mosaic rather than by area down-sampling. All false
+     * for image models.
+     */
+    default List<Boolean> frameSubsampled() {
+        return java.util.Collections.nCopies(levelScales().size(), false);
+    }
+
     /** The configuration as ml-mdm YAML/JSON would write it (unet_config form). */
     JsonNode toJson();
 }

@@ -76,6 +76,12 @@ public final class ClassConditioner implements Conditioner {
         return new Conditioning(manager.create(onehot, new Shape(n, 1, width)), null, null);
     }
 
+    /** Only the label: a class model follows the label alone. */
+    @Override
+    public Sample conditionOf(Sample sample) {
+        return Sample.condition(sample.label(), null);
+    }
+
     @Override
     public Map<String, NDArray> parameters() {
         return Map.of();

@@ -42,7 +42,9 @@ public class DjlRuntimeComponent implements DjlRuntime {
         String work = context.getProperty(WORK_PROPERTY);
         Path workDir = work != null ? Path.of(work) : context.getDataFile("").toPath();
         Path cache = config.cacheDir().isBlank() ? workDir.resolve("djl-cache") : Path.of(config.cacheDir());
-        runtime = new EngineRuntime(config.device(), workDir, cache);
+        // the launcher's --device (framework property mdm.device) overrides the configured device
+        String device = context.getProperty("mdm.device") != null ? context.getProperty("mdm.device") : config.device();
+        runtime = new EngineRuntime(device, workDir, cache);
     }
 
     @Deactivate
@@ -63,6 +65,11 @@ public class DjlRuntimeComponent implements DjlRuntime {
     @Override
     public NDManager newManager() {
         return runtime.newManager();
+    }
+
+    @Override
+    public NDManager newManager(Device device) {
+        return runtime.newManager(device);
     }
 
     @Override

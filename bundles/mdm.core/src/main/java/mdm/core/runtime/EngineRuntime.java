@@ -43,6 +43,11 @@ public class EngineRuntime implements DjlRuntime, AutoCloseable {
     }
 
     @Override
+    public NDManager newManager(Device device) {
+        return root.newSubManager(device);
+    }
+
+    @Override
     public String djlVersion() {
         return Engine.getDjlVersion();
     }

@@ -49,6 +49,7 @@ public record UNetBackboneConfig(String backbone, UNetConfig unet) implements Ba
      * level above by keeping every (r²)-th frame of a video mosaic (true) rather than by area
      * down-sampling (false). ml-mdm's {@code [False] + is_temporal}, without the trailing entry.
      */
+    @Override
     public List<Boolean> frameSubsampled() {
         List<Boolean> out = new ArrayList<>();
         out.add(false);

@@ -14,7 +14,8 @@ import mdm.core.config.Names;
 /**
  * What a batch of generated images is conditioned on: given prompts, given labels (numbers or
  * class names), or, when neither is given, the conditions of held-out dataset samples (so that
- * an evaluator can check each image against its own caption or label).
+ * an evaluator can check each image against its own caption or label). What an image is judged
+ * against is {@link mdm.api.conditioning.Conditioner#conditionOf} of its condition.
  */
 final class Conditions {
     /** Seed offset of the stream that supplies conditions: never the training order. */
@@ -50,8 +51,7 @@ final class Conditions {
         } else {
             try (SampleStream s = dataset.open(datasetOptions, seed ^ HELD_OUT_SEED, StreamPosition.START)) {
                 for (int i = 0; i < n; i++) {
-                    Sample x = s.next();
-                    out.add(Sample.condition(x.label(), x.caption()));
+                    out.add(s.next()); // whole samples: a frames conditioner reads their pixels
                 }
             }
         }

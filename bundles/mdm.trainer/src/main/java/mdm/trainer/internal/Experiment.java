@@ -60,6 +60,26 @@ final class Experiment implements AutoCloseable {
         return stages.get(stages.size() - 1);
     }
 
+    /**
+     * Frame tiles per side of each level of a stage (highest first): 4 for a 16-frame mosaic, halved
+     * at each level that keeps frames; 1 for images.
+     */
+    List<Integer> tiles(StagePlan plan) {
+        StagePlan full = finalStage();
+        List<Integer> all = new ArrayList<>();
+        int t = (int) Math.round(Math.sqrt(frames));
+        List<Boolean> kept = full.config().frameSubsampled();
+        List<Integer> scales = full.levelScales();
+        for (int i = 0; i < scales.size(); i++) {
+            if (i > 0 && kept.get(i)) {
+                t /= scales.get(i - 1) / scales.get(i);
+            }
+            all.add(t);
+        }
+        int k = plan.levelScales().size();
+        return all.subList(all.size() - k, all.size());
+    }
+
     /** Every lease, for watching and releasing. */
     List<ComponentRegistry.Lease<?>> leases() {
         List<ComponentRegistry.Lease<?>> all = new ArrayList<>(List.of(conditioner, schedule, sampler));

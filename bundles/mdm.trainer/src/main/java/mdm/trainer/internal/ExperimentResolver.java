@@ -29,6 +29,7 @@ import mdm.diffusion.DiffusionSettings;
  */
 final class ExperimentResolver {
     static final String UNET = "unet";
+    static final String NESTED = "nested_unet";
 
     private ExperimentResolver() {
     }
@@ -79,7 +80,9 @@ final class ExperimentResolver {
             for (int i = 0; i < spec.stages().size(); i++) {
                 StageSpec stage = spec.stages().get(i);
                 ObjectNode sub = ModelSections.innermost(model, stage.levels());
-                String name = sub.hasNonNull(ModelSections.INNER) ? spec.backbone().name() : UNET;
+                // a partial stage trains the standard network of its depth; the whole model uses the named backbone
+                String name = stage.levels() == depth ? spec.backbone().name()
+                        : sub.hasNonNull(ModelSections.INNER) ? NESTED : UNET;
                 ComponentRegistry.Lease<BackboneFactory> factory = backbones.get(name);
                 if (factory == null) {
                     factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, name));
@@ -91,7 +94,7 @@ final class ExperimentResolver {
                             + config.conditioningFeatureDim() + " but conditioner '" + spec.conditioner().name()
                             + "' gives " + dim + ": remove model.conditioning_feature_dim (it is set from the conditioner)");
                 }
-                if (frames > 1 && !config.temporal()) {
+                if (frames > 1 && stage.levels() == depth && !config.temporal()) {
                     throw new MdmException("dataset '" + data.name() + "' gives " + frames
                             + "-frame clips but the model is not temporal: set temporal_mode: true in the model section");
                 }

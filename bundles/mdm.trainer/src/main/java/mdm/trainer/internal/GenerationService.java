@@ -78,8 +78,7 @@ public final class GenerationService implements Generator {
             String samplerName = request.sampler() != null ? request.sampler() : spec.sampler().name();
             ComponentRegistry.Lease<Sampler> sampler = registry.acquire(Sampler.class, Components.SAMPLER, samplerName);
             try {
-                MultiResolutionProcess process = new MultiResolutionProcess(plan.diffusion(), exp.schedule.service(),
-                        plan.levelScales());
+                MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
                 List<Sample> conditions = Conditions.of(request.prompts(), request.labels(), request.n(), exp.data,
                         exp.dataset == null ? null : exp.dataset.service(),
                         spec.dataset() == null ? null : spec.dataset().options(), request.seed());
@@ -93,7 +92,8 @@ public final class GenerationService implements Generator {
                 long sampling = (System.nanoTime() - t0) / 1_000_000;
                 Path out = request.output() != null ? request.output()
                         : checkpoint.resolve("samples").resolve("seed-" + request.seed());
-                SampleWriter.Result r = SampleWriter.write(levels, conditions, exp.data, exp.frames, out, "grid", true,
+                List<Sample> judged = conditions.stream().map(conditioner::conditionOf).toList();
+                SampleWriter.Result r = SampleWriter.write(levels, judged, exp.data, exp.tiles(plan), out, "grid", true,
                         exp.evaluator == null ? null : exp.evaluator.service());
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("checkpoint", checkpoint.toString());
@@ -104,7 +104,7 @@ public final class GenerationService implements Generator {
                 details.put("levels", plan.sides());
                 details.put("sampling_ms", sampling);
                 details.put("ms_per_image", (double) sampling / request.n());
-                List<String> described = conditions.stream().map(c -> Conditions.describe(c, exp.data)).toList();
+                List<String> described = judged.stream().map(c -> Conditions.describe(c, exp.data)).toList();
                 conditioner.close();
                 return new GenerationResult(out, r.grids(), r.files(), described, r.report(), details,
                         (System.nanoTime() - started) / 1_000_000);

@@ -48,7 +48,7 @@ public final class ImportService implements ModelImporter {
             throw new MdmException("weights file not found: " + request.weights().toAbsolutePath());
         }
         MlMdmYaml yaml = MlMdmYaml.read(request.yaml());
-        JsonNode root = Json.read(request.yaml());
+        JsonNode root = Json.readLastWins(request.yaml());
         ObjectNode spec = specFor(request, yaml, root);
         ExperimentSpec parsed = SpecReader.parse(spec, target.getParent());
         try (Experiment exp = ExperimentResolver.resolve(parsed, registry); NDManager m = runtime.newManager()) {

@@ -56,7 +56,8 @@ final class SampleWriter {
                         exp.sampler.service(), new SamplingSession.Settings(s.steps(), s.guidance(), s.options()),
                         conditions, 3, plan.resolution(), exp.spec.seed(), null, m);
                 Evaluator evaluator = exp.evaluator == null ? null : exp.evaluator.service();
-                return write(levels, conditions, exp.data, exp.frames, folder, label, false, evaluator);
+                return write(levels, conditions.stream().map(conditioner::conditionOf).toList(), exp.data,
+                        exp.tiles(plan), folder, label, false, evaluator);
             } finally {
                 if (saved != null) {
                     StateDicts.loadStrict(saved, live);
@@ -66,23 +67,26 @@ final class SampleWriter {
     }
 
     /**
-     * @param levels per level, highest first, (n, C, S, S) in [-1, 1]; clips as mosaics
+     * @param levels     per level, highest first, (n, C, S, S) in [-1, 1]; clips as mosaics
+     * @param conditions what each image was generated from, as the conditioner reads it
+     * @param tiles  frame tiles per side of each level's mosaic (1 for images)
      * @param singles also write each image (or clip) to its own file
      */
-    static Result write(List<NDArray> levels, List<Sample> conditions, DatasetInfo data, int frames, Path folder,
-                        String stem, boolean singles, Evaluator evaluator) {
+    static Result write(List<NDArray> levels, List<Sample> conditions, DatasetInfo data, List<Integer> tiles,
+                        Path folder, String stem, boolean singles, Evaluator evaluator) {
         try {
             Files.createDirectories(folder);
         } catch (java.io.IOException e) {
             throw new mdm.api.MdmException("cannot create " + folder + ": " + e.getMessage(), e);
         }
-        int tiles = (int) Math.round(Math.sqrt(frames));
         List<Path> grids = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         List<Sample> top = null;
         for (int l = 0; l < levels.size(); l++) {
             NDArray x = levels.get(l);
-            List<Sample> samples = samples(x, conditions, tiles, data.classNames());
+            int t = tiles.get(l);
+            int frames = t * t;
+            List<Sample> samples = samples(x, conditions, t, data.classNames());
             if (l == 0) {
                 top = samples;
             }

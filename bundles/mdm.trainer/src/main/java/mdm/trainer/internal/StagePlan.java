@@ -4,7 +4,9 @@ import java.util.List;
 import mdm.api.model.BackboneConfig;
 import mdm.api.model.BackboneFactory;
 import mdm.api.train.StageSpec;
+import mdm.api.diffusion.NoiseSchedule;
 import mdm.diffusion.DiffusionSettings;
+import mdm.diffusion.MultiResolutionProcess;
 
 /**
  * One stage made concrete: the (sub-)network it trains, at which resolution, with which diffusion
@@ -17,6 +19,13 @@ import mdm.diffusion.DiffusionSettings;
  */
 record StagePlan(int index, StageSpec spec, String backboneName, BackboneFactory factory, BackboneConfig config,
                  DiffusionSettings diffusion, int resolution, int batchSize, String inherited) {
+    /** The diffusion process of this stage; for clips, levels that keep frames rather than pixels say so. */
+    MultiResolutionProcess process(NoiseSchedule schedule, int frames) {
+        MultiResolutionProcess process = new MultiResolutionProcess(diffusion, schedule, config.levelScales());
+        return frames > 1 ? process.withFramePyramid(config.frameSubsampled(), (int) Math.round(Math.sqrt(frames)))
+                : process;
+    }
+
     List<Integer> levelScales() {
         return config.levelScales();
     }

@@ -35,7 +35,6 @@ import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
-import mdm.core.tensor.AreaDownsample;
 import mdm.core.tensor.Mosaic;
 import mdm.core.tensor.Scalars;
 import mdm.diffusion.MultiResolutionProcess;
@@ -72,6 +71,8 @@ final class TrainingRun {
     private double lastGradNorm;
     private long rejected;
     private NDManager longLived;
+    private List<ai.djl.Device> devices;
+    private MultiResolutionProcess fullProcess;
 
     /** @param stageSteps optimiser steps per stage (the spec's, or scaled by a --steps override) */
     TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control) {
@@ -104,6 +105,8 @@ final class TrainingRun {
         try (NDManager runManager = runtime.newManager()) {
             longLived = runManager;
             long seed = exp.spec.seed();
+            fullProcess = exp.finalStage().process(exp.schedule.service(), exp.frames);
+            devices = Devices.resolve(exp.spec.training().devices(), runtime);
             conditioner = exp.conditioner.service().create(exp.spec.conditioner().options(), exp.data, runManager, seed);
             HostRandom root = new HostRandom(seed);
             noiseRng = root.fork("noise");
@@ -178,68 +181,70 @@ final class TrainingRun {
             } else if (previous != null) {
                 StateDicts.loadStrict(previous.model, StateDicts.withPrefix(params, plan.inherited()));
             }
-            MultiResolutionProcess process = new MultiResolutionProcess(plan.diffusion(), exp.schedule.service(),
-                    plan.levelScales());
-            var o = exp.spec.optimizer();
-            AdamW adam = new AdamW(new AdamW.Settings(o.beta1(), o.beta2(), o.eps(), o.weightDecay()), stageManager);
-            Map<String, NDArray> all = allParameters(params);
-            ExponentialMovingAverage ema = o.emaDecay() > 0
-                    ? new ExponentialMovingAverage(o.emaDecay(), o.emaWarmup(), all, stageManager) : null;
-            if (resumed != null) {
-                Map<String, Long> counts = new LinkedHashMap<>();
-                resumed.state.path("optimizer_steps").fields()
-                        .forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
-                adam.restore(resumed.optimizer, counts);
-                if (ema != null && !resumed.ema.isEmpty()) {
-                    Map<String, NDArray> emaValues = new LinkedHashMap<>(resumed.ema);
-                    resumed.conditionerEma.forEach((k, v) -> emaValues.put(CONDITIONER_PREFIX + k, v));
-                    ema.restore(emaValues, resumed.state.path("ema_updates").asLong());
-                }
-            } else if (ema != null && previous != null && previous.ema != null) {
-                Map<String, NDArray> inheritedEma = new LinkedHashMap<>();
-                previous.ema.forEach((k, v) -> inheritedEma.put(plan.inherited() + k, v));
-                restorePartial(ema, inheritedEma);
-            }
-            double lr = plan.spec().lr() > 0 ? plan.spec().lr() : o.lr();
-            LearningRate schedule = new LearningRate(lr, o.warmupSteps(), LearningRate.Decay.parse(o.lrSchedule()),
-                    steps, o.minLrRatio());
-
-            Set<String> frozen = null;
-            for (long stageStep = startStep; stageStep < steps; ) {
-                String stop = control.stopRequested();
-                if (stop != null) {
-                    Path ckpt = checkpoint(plan, stageStep, backbone, adam, ema);
-                    control.event("stopped at step " + globalStep + " (" + stop + "); checkpoint " + ckpt);
-                    return new StageResult(Outcome.STOPPED, null);
-                }
-                Set<String> nowFrozen = frozen(plan, stageStep, backbone);
-                if (!nowFrozen.equals(frozen)) {
-                    setTrainable(all, nowFrozen);
-                    if (frozen != null) {
-                        control.event("step " + globalStep + ": inherited parameters unfrozen");
+            MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
+            try (DataParallel parallel = new DataParallel(devices, plan, backbone, runtime, exp.spec.seed())) {
+                var o = exp.spec.optimizer();
+                AdamW adam = new AdamW(new AdamW.Settings(o.beta1(), o.beta2(), o.eps(), o.weightDecay()), stageManager);
+                Map<String, NDArray> all = allParameters(params);
+                ExponentialMovingAverage ema = o.emaDecay() > 0
+                        ? new ExponentialMovingAverage(o.emaDecay(), o.emaWarmup(), all, stageManager) : null;
+                if (resumed != null) {
+                    Map<String, Long> counts = new LinkedHashMap<>();
+                    resumed.state.path("optimizer_steps").fields()
+                            .forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+                    adam.restore(resumed.optimizer, counts);
+                    if (ema != null && !resumed.ema.isEmpty()) {
+                        Map<String, NDArray> emaValues = new LinkedHashMap<>(resumed.ema);
+                        resumed.conditionerEma.forEach((k, v) -> emaValues.put(CONDITIONER_PREFIX + k, v));
+                        ema.restore(emaValues, resumed.state.path("ema_updates").asLong());
                     }
-                    frozen = nowFrozen;
+                } else if (ema != null && previous != null && previous.ema != null) {
+                    Map<String, NDArray> inheritedEma = new LinkedHashMap<>();
+                    previous.ema.forEach((k, v) -> inheritedEma.put(plan.inherited() + k, v));
+                    restorePartial(ema, inheritedEma);
                 }
-                long started = System.nanoTime();
-                double currentLr = schedule.at(stageStep + 1);
-                trainStep(plan, process, backbone, all, frozen, adam, ema, currentLr);
-                stageStep++;
-                globalStep++;
-                timer.record(System.nanoTime() - started,
-                        (long) plan.batchSize() * o.accumulationSteps());
-                afterStep(plan, stageStep, steps, currentLr, backbone, adam, ema, process, stageManager);
+                double lr = plan.spec().lr() > 0 ? plan.spec().lr() : o.lr();
+                LearningRate schedule = new LearningRate(lr, o.warmupSteps(), LearningRate.Decay.parse(o.lrSchedule()),
+                        steps, o.minLrRatio());
+
+                Set<String> frozen = null;
+                for (long stageStep = startStep; stageStep < steps; ) {
+                    String stop = control.stopRequested();
+                    if (stop != null) {
+                        Path ckpt = checkpoint(plan, stageStep, backbone, adam, ema);
+                        control.event("stopped at step " + globalStep + " (" + stop + "); checkpoint " + ckpt);
+                        return new StageResult(Outcome.STOPPED, null);
+                    }
+                    Set<String> nowFrozen = frozen(plan, stageStep, backbone);
+                    if (!nowFrozen.equals(frozen)) {
+                        setTrainable(all, nowFrozen);
+                        parallel.broadcast();
+                        if (frozen != null) {
+                            control.event("step " + globalStep + ": inherited parameters unfrozen");
+                        }
+                        frozen = nowFrozen;
+                    }
+                    long started = System.nanoTime();
+                    double currentLr = schedule.at(stageStep + 1);
+                    trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    stageStep++;
+                    globalStep++;
+                    timer.record(System.nanoTime() - started,
+                            (long) plan.batchSize() * o.accumulationSteps());
+                    afterStep(plan, stageStep, steps, currentLr, backbone, adam, ema, process, stageManager);
+                }
+                checkpoint(plan, steps, backbone, adam, ema);
+                if (plan.index() == exp.stages.size() - 1) {
+                    sampleGrid(plan, process, backbone, ema, "final");
+                    return new StageResult(Outcome.COMPLETED, null);
+                }
+                return new StageResult(Outcome.COMPLETED, new Inherited(copy(params, longLived),
+                        ema == null ? null : copy(backboneOnly(ema.parameters()), longLived)));
             }
-            checkpoint(plan, steps, backbone, adam, ema);
-            if (plan.index() == exp.stages.size() - 1) {
-                sampleGrid(plan, process, backbone, ema, "final");
-                return new StageResult(Outcome.COMPLETED, null);
-            }
-            return new StageResult(Outcome.COMPLETED, new Inherited(copy(params, longLived),
-                    ema == null ? null : copy(backboneOnly(ema.parameters()), longLived)));
         }
     }
 
-    private void trainStep(StagePlan plan, MultiResolutionProcess process, Backbone backbone,
+    private void trainStep(StagePlan plan, MultiResolutionProcess process, DataParallel parallel,
                            Map<String, NDArray> all, Set<String> frozen, AdamW adam, ExponentialMovingAverage ema,
                            double lr) {
         var o = exp.spec.optimizer();
@@ -253,13 +258,12 @@ final class TrainingRun {
                 boolean[] drop = process.conditionDropout(samples.size(), dropoutRng);
                 try (GradientCollector collector = step.getEngine().newGradientCollector()) {
                     Conditioning cond = conditioner.encode(samples, drop, true, step);
-                    TrainingLoss loss = process.compute(images, cond, backbone, TrainingDraws.from(noiseRng));
-                    NDArray objective = accumulation == 1 ? loss.total()
-                            : loss.total().mul(Scalars.of(step, 1.0 / accumulation));
-                    collector.backward(objective);
-                    total += loss.total().getFloat() / accumulation;
+                    DataParallel.Result r = parallel.backward(collector, process, images, cond,
+                            TrainingDraws.from(noiseRng), plan.diffusion().numDiffusionSteps(), plan.sides(),
+                            1.0 / accumulation, step);
+                    total += r.total() / accumulation;
                     for (int l = 0; l < levelSums.length; l++) {
-                        levelSums[l] += loss.perLevel().get(l).mean().getFloat() / accumulation;
+                        levelSums[l] += r.levels()[l] / accumulation;
                     }
                 }
             }
@@ -267,6 +271,7 @@ final class TrainingRun {
             trainable.keySet().removeAll(frozen);
             Map<String, NDArray> grads = Gradients.of(trainable);
             try {
+                parallel.gather(grads, step);
                 double norm = Gradients.globalNorm(grads, step);
                 if (!Double.isFinite(total) || !Double.isFinite(norm)) {
                     control.event("step " + (globalStep + 1) + ": loss or gradient is not finite; step skipped");
@@ -284,6 +289,9 @@ final class TrainingRun {
                 }
             } finally {
                 Gradients.close(grads);
+            }
+            if (parallel.size() > 1) {
+                parallel.broadcast();
             }
         }
         List<Integer> sides = plan.sides();
@@ -352,14 +360,19 @@ final class TrainingRun {
         return batch;
     }
 
-    /** The batch as the model sees it: clips tiled into a mosaic, then reduced to the stage's resolution. */
+    /**
+     * The batch as the stage's network sees it: clips tiled into a mosaic, then the full model's
+     * pyramid level where the stage's highest level sits (area down-sampling for images, kept
+     * frames for temporal levels), so every stage trains on exactly what the whole model's inner
+     * levels will see.
+     */
     private NDArray modelImages(List<Sample> samples, StagePlan plan, NDManager manager) {
         NDArray x = Batches.pixels(samples, manager);
         if (exp.frames > 1) {
             x = Mosaic.fromFrames(x, (int) Math.round(Math.sqrt(exp.frames)));
         }
-        int factor = exp.imageSize / plan.resolution();
-        return factor == 1 ? x : AreaDownsample.apply(x, factor);
+        int skipped = exp.finalStage().levelScales().size() - plan.levelScales().size();
+        return skipped == 0 ? x : fullProcess.pyramid(x).get(skipped);
     }
 
     private Map<String, NDArray> allParameters(Map<String, NDArray> backboneParams) {

@@ -56,6 +56,12 @@ public final class LearnedTextConditioner implements Conditioner {
         return captions.acceptsForTraining(sample);
     }
 
+    /** Only the caption: a text model follows the caption alone. */
+    @Override
+    public Sample conditionOf(Sample sample) {
+        return Sample.condition(-1, sample.caption());
+    }
+
     @Override
     public Map<String, NDArray> parameters() {
         return encoder.parameters();

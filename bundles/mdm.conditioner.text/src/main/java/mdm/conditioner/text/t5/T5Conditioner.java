@@ -58,6 +58,12 @@ public final class T5Conditioner implements Conditioner {
         return captions.acceptsForTraining(sample);
     }
 
+    /** Only the caption: a text model follows the caption alone. */
+    @Override
+    public Sample conditionOf(Sample sample) {
+        return Sample.condition(-1, sample.caption());
+    }
+
     @Override
     public Map<String, NDArray> parameters() {
         return Map.of();

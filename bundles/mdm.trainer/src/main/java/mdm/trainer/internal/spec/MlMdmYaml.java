@@ -13,7 +13,7 @@ import mdm.core.config.Json;
  */
 public record MlMdmYaml(JsonNode unetConfig, JsonNode diffusion, String modelName) {
     public static MlMdmYaml read(Path file) {
-        JsonNode root = Json.read(file);
+        JsonNode root = Json.readLastWins(file);
         if (root == null || !root.has("unet_config")) {
             throw new MdmException(file + " is not an ml-mdm model YAML: it has no unet_config section");
         }

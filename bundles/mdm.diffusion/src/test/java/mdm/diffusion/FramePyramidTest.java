@@ -1,0 +1,61 @@
+package mdm.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import mdm.core.runtime.EngineRuntime;
+import mdm.core.tensor.Mosaic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Video (fact sheet §2.8): a temporal level keeps frames 0, 4, 8, 12 of the 4×4 mosaic as a 2×2 mosaic. */
+class FramePyramidTest {
+    static EngineRuntime runtime;
+
+    @BeforeAll
+    static void start() {
+        runtime = EngineRuntime.standalone();
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    @Test
+    void temporalLevelKeepsEveryFourthFrameAtFullResolution() {
+        try (NDManager m = runtime.newManager()) {
+            int h = 2;
+            float[] v = new float[16 * 3 * h * h];
+            for (int f = 0; f < 16; f++) {
+                java.util.Arrays.fill(v, f * 3 * h * h, (f + 1) * 3 * h * h, f);
+            }
+            NDArray clip = m.create(v, new Shape(1, 16, 3, h, h));
+            NDArray mosaic = Mosaic.fromFrames(clip, 4);
+            MultiResolutionProcess p = new MultiResolutionProcess(DiffusionSettings.parse(mdm.core.config.Json.parse(
+                    "{use_double_loss: true, no_use_residual: true}")), linear(1000), List.of(2, 1))
+                    .withFramePyramid(List.of(false, true), 4);
+            List<NDArray> levels = p.pyramid(mosaic);
+            assertEquals(new Shape(1, 3, 2 * h, 2 * h), levels.get(1).getShape());
+            NDArray kept = Mosaic.frames(levels.get(1), 2);
+            float[] firstPixel = new float[4];
+            for (int f = 0; f < 4; f++) {
+                firstPixel[f] = kept.getFloat(0, f, 0, 0, 0);
+            }
+            assertArrayEquals(new float[] {0, 4, 8, 12}, firstPixel);
+        }
+    }
+
+    private static double[] linear(int n) {
+        double[] g = new double[n + 1];
+        for (int i = 0; i <= n; i++) {
+            g[i] = 1.0 - (double) i / (n + 1);
+        }
+        return g;
+    }
+}
