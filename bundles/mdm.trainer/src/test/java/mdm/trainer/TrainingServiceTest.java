@@ -123,6 +123,9 @@ class TrainingServiceTest {
                     "backbone: nested_unte"));
             assertTrue(message(() -> trainer.validate(unknown)).contains("did you mean 'nested_unet'"));
 
+            Path gpu = write(work, "gpu.yaml", Files.readString(spec).replace("training: {", "training: {devices: [\"gpu:1\"], "));
+            assertTrue(message(() -> trainer.start(new TrainRequest(gpu, null, null, false))).contains("sees 0 GPU"));
+
             // the inner network halves its 8² input four times: 8 is not divisible by 16
             Path misfit = write(work, "misfit.yaml", Files.readString(spec)
                     .replace("resolution_channels: [16, 32]", "resolution_channels: [16, 32, 32, 32, 32]")

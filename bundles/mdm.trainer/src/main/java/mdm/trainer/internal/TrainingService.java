@@ -65,6 +65,7 @@ public final class TrainingService implements Trainer, AutoCloseable {
                 throw new MdmException("the output folder " + out + " already holds a run: add --resume to continue it, "
                         + "or --out to train into another folder");
             }
+            Devices.resolve(spec.training().devices(), runtime); // an absent GPU is an error now, not in the job
             long[] steps = stageSteps(spec, request.steps());
             long total = 0;
             for (long s : steps) {
