@@ -73,8 +73,13 @@ public final class Launcher {
         List<Bundle> bundles = install(framework.getBundleContext(), boot, locations);
         framework.start();
         boolean batch = options.command() != null;
+        Bundle console = null;
         for (Bundle b : bundles) {
-            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && !(batch && CONSOLE.equals(b.getSymbolicName()))) {
+            if (CONSOLE.equals(b.getSymbolicName())) {
+                console = b; // started last, so its prompt follows the ready line
+                continue;
+            }
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 try {
                     b.start(Bundle.START_ACTIVATION_POLICY);
                 } catch (BundleException e) {
@@ -86,6 +91,11 @@ public final class Launcher {
         if (options.command() == null) {
             System.err.printf("mdm runtime ready in %.2f s (%d bundles). Type 'mdm:list', 'help' or 'exit'.%n",
                     (System.nanoTime() - started) / 1e9, bundles.size());
+            if (console == null) {
+                System.err.println("mdm: no console bundle (" + CONSOLE + ") in the boot features; nothing to type into");
+                return 1;
+            }
+            console.start();
             framework.waitForStop(0);
             return 0;
         }

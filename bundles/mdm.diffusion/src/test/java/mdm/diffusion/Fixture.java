@@ -14,17 +14,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import mdm.core.config.Json;
 
-/** The reference's golden numbers under {@code mdm.testdata}/ml-mdm. */
-final class Fixture {
+/** The reference's golden numbers under {@code mdm.testdata}/ml-mdm (shared with the samplers' tests). */
+public final class Fixture {
     private Fixture() {
     }
 
-    static Path file(String name) {
+    public static Path file(String name) {
         return Path.of(System.getProperty("mdm.testdata", "testdata"), "ml-mdm", name);
     }
 
     /** Every array of an npz file by name, in {@code manager}. */
-    static Map<String, NDArray> npz(NDManager manager, String name) {
+    public static Map<String, NDArray> npz(NDManager manager, String name) {
         try (InputStream in = Files.newInputStream(file(name))) {
             Map<String, NDArray> out = new LinkedHashMap<>();
             for (NDArray a : NDList.decode(manager, in)) {
@@ -36,12 +36,12 @@ final class Fixture {
         }
     }
 
-    static JsonNode json(String name) {
+    public static JsonNode json(String name) {
         return Json.read(file(name));
     }
 
     /** A config dumped by the fixture generator, without its "__class__" markers. */
-    static JsonNode withoutClassMarkers(JsonNode node) {
+    public static JsonNode withoutClassMarkers(JsonNode node) {
         JsonNode copy = node.deepCopy();
         strip(copy);
         return copy;
@@ -54,7 +54,7 @@ final class Fixture {
         }
     }
 
-    static double maxRelative(float[] expected, float[] actual) {
+    public static double maxRelative(float[] expected, float[] actual) {
         double worst = 0;
         for (int i = 0; i < expected.length; i++) {
             double scale = Math.max(Math.abs(expected[i]), 1e-3);
@@ -63,7 +63,7 @@ final class Fixture {
         return worst;
     }
 
-    static double maxAbsolute(float[] expected, float[] actual) {
+    public static double maxAbsolute(float[] expected, float[] actual) {
         double worst = 0;
         for (int i = 0; i < expected.length; i++) {
             worst = Math.max(worst, Math.abs(expected[i] - actual[i]));

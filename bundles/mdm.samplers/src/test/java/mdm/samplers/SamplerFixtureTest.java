@@ -1,5 +1,7 @@
 package mdm.samplers;
 
+import mdm.diffusion.Fixture;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

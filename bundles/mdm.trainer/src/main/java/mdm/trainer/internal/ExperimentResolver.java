@@ -29,7 +29,6 @@ import mdm.diffusion.DiffusionSettings;
  */
 final class ExperimentResolver {
     static final String UNET = "unet";
-    static final String NESTED = "nested_unet";
 
     private ExperimentResolver() {
     }
@@ -81,8 +80,7 @@ final class ExperimentResolver {
                 StageSpec stage = spec.stages().get(i);
                 ObjectNode sub = ModelSections.innermost(model, stage.levels());
                 // a partial stage trains the standard network of its depth; the whole model uses the named backbone
-                String name = stage.levels() == depth ? spec.backbone().name()
-                        : sub.hasNonNull(ModelSections.INNER) ? NESTED : UNET;
+                String name = stage.levels() == depth ? spec.backbone().name() : standardBackbone(stage.levels());
                 ComponentRegistry.Lease<BackboneFactory> factory = backbones.get(name);
                 if (factory == null) {
                     factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, name));
@@ -120,6 +118,11 @@ final class ExperimentResolver {
             taken.forEach(ComponentRegistry.Lease::release);
             throw e instanceof MdmException ? e : new MdmException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    /** ml-mdm's name of the network with {@code levels} nested levels: unet, nested_unet, nested2_unet, … */
+    static String standardBackbone(int levels) {
+        return levels == 1 ? UNET : levels == 2 ? "nested_unet" : "nested" + (levels - 1) + "_unet";
     }
 
     /** The data a dataset-less experiment declares: numbered classes, captions or not. */

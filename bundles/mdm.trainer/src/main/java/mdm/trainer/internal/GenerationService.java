@@ -93,8 +93,11 @@ public final class GenerationService implements Generator {
                 Path out = request.output() != null ? request.output()
                         : checkpoint.resolve("samples").resolve("seed-" + request.seed());
                 List<Sample> judged = conditions.stream().map(conditioner::conditionOf).toList();
+                // conditions given as a list cycle: one column per entry puts each in its own column
+                int given = Math.max(request.prompts().size(), request.labels().size());
+                int columns = given > 1 && given <= 16 && request.n() % given == 0 ? given : 0;
                 SampleWriter.Result r = SampleWriter.write(levels, judged, exp.data, exp.tiles(plan), out, "grid", true,
-                        exp.evaluator == null ? null : exp.evaluator.service());
+                        exp.evaluator == null ? null : exp.evaluator.service(), columns);
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("checkpoint", checkpoint.toString());
                 details.put("weights", ema ? "ema" : "model");

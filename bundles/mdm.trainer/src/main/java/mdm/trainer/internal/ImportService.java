@@ -98,8 +98,8 @@ public final class ImportService implements ModelImporter {
         spec.put("name", name);
         ObjectNode c = spec.putObject("components");
         String backbone = request.backbone() != null ? request.backbone()
-                : yaml.modelName() != null && yaml.modelName().contains("nested") ? yaml.modelName()
-                : yaml.unetConfig().has("inner_config") ? "nested_unet" : "unet";
+                : yaml.modelName() != null ? yaml.modelName()
+                : ExperimentResolver.standardBackbone(ModelSections.depth(yaml.unetConfig()));
         c.put("backbone", backbone);
         String schedule = yaml.diffusion().path("sampler_config").path("schedule_type").asText("DDPM");
         c.put("schedule", schedule.toLowerCase(Locale.ROOT));

@@ -48,7 +48,7 @@ final class SampleWriter {
             Map<String, NDArray> live = new LinkedHashMap<>(backbone.parameters());
             conditioner.parameters().forEach((k, v) -> live.put(TrainingRun.CONDITIONER_PREFIX + k, v));
             if (ema != null && s.ema()) {
-                saved = copy(live, m);
+                saved = TrainingRun.copy(live, m);
                 StateDicts.loadStrict(ema.parameters(), live);
             }
             try {
@@ -74,6 +74,12 @@ final class SampleWriter {
      */
     static Result write(List<NDArray> levels, List<Sample> conditions, DatasetInfo data, List<Integer> tiles,
                         Path folder, String stem, boolean singles, Evaluator evaluator) {
+        return write(levels, conditions, data, tiles, folder, stem, singles, evaluator, 0);
+    }
+
+    /** @param columns grid columns, or 0 for a square grid */
+    static Result write(List<NDArray> levels, List<Sample> conditions, DatasetInfo data, List<Integer> tiles,
+                        Path folder, String stem, boolean singles, Evaluator evaluator, int columns) {
         try {
             Files.createDirectories(folder);
         } catch (java.io.IOException e) {
@@ -91,10 +97,10 @@ final class SampleWriter {
                 top = samples;
             }
             int side = (int) x.getShape().get(2);
-            int columns = (int) Math.ceil(Math.sqrt(samples.size()));
+            int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(samples.size()));
             int scale = Math.max(1, 128 / Math.max(1, samples.get(0).width()));
             String name = l == 0 ? stem : stem + "-" + side;
-            grids.add(Previews.write(samples, data.classNames(), columns, scale,
+            grids.add(Previews.write(samples, data.classNames(), cols, scale,
                     folder.resolve(name + (frames > 1 ? ".gif" : ".png"))));
             if (singles) {
                 Path levelFolder = folder.resolve("level-" + side);
@@ -155,16 +161,6 @@ final class SampleWriter {
             files.add(Previews.write(List.of(frame), List.of(), 1, 1, folder.resolve(String.format("frame-%02d.png", f))));
         }
         return files;
-    }
-
-    private static Map<String, NDArray> copy(Map<String, NDArray> source, NDManager manager) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        source.forEach((k, v) -> {
-            NDArray c = v.duplicate();
-            c.attach(manager);
-            out.put(k, c);
-        });
-        return out;
     }
 
     static String format(Map<String, Double> scores) {

@@ -442,7 +442,8 @@ final class TrainingRun {
         return out;
     }
 
-    private static Map<String, NDArray> copy(Map<String, NDArray> source, NDManager manager) {
+    /** Copies of the arrays, owned by {@code manager} (they outlive the arrays' own managers). */
+    static Map<String, NDArray> copy(Map<String, NDArray> source, NDManager manager) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         source.forEach((k, v) -> {
             NDArray c = v.duplicate();
