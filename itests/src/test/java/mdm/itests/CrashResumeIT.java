@@ -116,7 +116,6 @@ public class CrashResumeIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(work.resolve(command[0].replace(':', '-') + ".log").toFile());
         pb.environment().put("GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
-        pb.environment().put("TORCH_CPP_LOG_LEVEL", "ERROR");
         return pb.start();
     }
 
