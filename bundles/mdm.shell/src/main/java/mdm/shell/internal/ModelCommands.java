@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /** Models and data from the shell: mdm:import (ml-mdm models), mdm:preview (a dataset's samples). */
 @Component(service = ModelCommands.class, property = {
@@ -29,6 +30,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class ModelCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ModelImporter importer;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime components;
     private final BundleContext context;
 
     @Activate
@@ -54,7 +57,8 @@ public class ModelCommands {
             @Descriptor("the checkpoint folder to create") String checkpoint) {
         ModelImporter i = importer;
         if (i == null) {
-            throw new MdmException("no model importer is registered: is bundle mdm.trainer active? (mdm:features)");
+            throw new MdmException("no model importer is available: "
+                    + ComponentHealth.why(components, ModelImporter.class.getName()));
         }
         var extra = Json.empty();
         if (!classes.isEmpty()) {

@@ -3,6 +3,7 @@ package mdm.shell.internal;
 import java.util.ArrayList;
 import java.util.List;
 import mdm.api.DjlRuntime;
+import mdm.api.MdmException;
 import mdm.features.FeatureInfo;
 import mdm.features.FeatureManager;
 import org.apache.felix.service.command.Descriptor;
@@ -14,6 +15,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /** Commands about the runtime itself: components, features, versions. */
 @Component(service = RuntimeCommands.class, property = {
@@ -28,6 +30,8 @@ public class RuntimeCommands {
     private final FeatureManager features;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile DjlRuntime runtime;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime components;
 
     @Activate
     public RuntimeCommands(BundleContext context, @Reference FeatureManager features) {
@@ -68,7 +72,8 @@ public class RuntimeCommands {
         out.append("framework  ").append(system.getSymbolicName()).append(' ').append(system.getVersion()).append('\n');
         DjlRuntime djl = runtime;
         if (djl == null) {
-            out.append("DJL        not available (bundle mdm.core or mdm.djl is not active)\n");
+            throw new MdmException("the DJL runtime is not available: " + ComponentHealth.why(components, DjlRuntime.class.getName())
+                    + "\n" + out.toString().trim());
         } else {
             out.append("DJL        ").append(djl.djlVersion()).append('\n');
             out.append("engine     ").append(djl.engineVersion()).append('\n');

@@ -25,6 +25,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /** Training and sampling from the shell: mdm:train, mdm:jobs, mdm:status, mdm:stop, mdm:sample. */
 @Component(service = TrainCommands.class, property = {
@@ -41,6 +42,8 @@ public class TrainCommands {
     private volatile Trainer trainer;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Generator generator;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime components;
     private final boolean batch;
 
     @Activate
@@ -139,7 +142,7 @@ public class TrainCommands {
             @Descriptor("checkpoint folder or run folder") String checkpoint) {
         Generator g = generator;
         if (g == null) {
-            throw new MdmException("no generator is registered: is bundle mdm.trainer active? (mdm:features)");
+            throw new MdmException("no generator is available: " + ComponentHealth.why(components, Generator.class.getName()));
         }
         if (!prompt.isEmpty() && !label.isEmpty()) {
             throw new MdmException("give --prompt or --label, not both");
@@ -256,7 +259,7 @@ public class TrainCommands {
     private Trainer trainer() {
         Trainer t = trainer;
         if (t == null) {
-            throw new MdmException("no trainer is registered: is bundle mdm.trainer active? (mdm:features, mdm:list)");
+            throw new MdmException("no trainer is available: " + ComponentHealth.why(components, Trainer.class.getName()));
         }
         return t;
     }
