@@ -6,7 +6,6 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -549,16 +548,6 @@ final class TrainingRun {
 
         private static Map<String, NDArray> tensors(Path file, NDManager manager) {
             return Files.exists(file) ? Safetensors.read(file, manager) : Map.of();
-        }
-    }
-
-    static void deleteRecursively(Path p) {
-        try {
-            if (Files.exists(p)) {
-                CheckpointStore.deleteQuietly(p);
-            }
-        } catch (UncheckedIOException e) {
-            // best effort
         }
     }
 }
