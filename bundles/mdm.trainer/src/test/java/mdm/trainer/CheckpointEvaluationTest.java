@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * requests fail before anything is generated.
  */
 class CheckpointEvaluationTest {
-    static final int N = 300;
+    static final int N = 200;
     static EngineRuntime runtime;
 
     @BeforeAll
@@ -74,7 +74,7 @@ class CheckpointEvaluationTest {
         assertTrue(Files.isRegularFile(out.resolve("quality-fd.png")));
 
         CheckpointEvaluation eval = new CheckpointEvaluation(registry, runtime);
-        QualityReport model = eval.evaluate(new CheckpointEvalRequest(out, N, null, 4, null, 1, true,
+        QualityReport model = eval.evaluate(new CheckpointEvalRequest(out, N, null, 3, null, 1, true,
                 List.of("fd", "kid", "accuracy"), null, true, 100), p -> { });
         SampleQuality q = registry.acquire(SampleQuality.class, Components.SAMPLE_QUALITY, "mdm").service();
         QualityReport floor = q.measureHeldOut(new QualityRequest("fashion-mnist",
@@ -89,7 +89,7 @@ class CheckpointEvaluationTest {
 
         JsonNode json = Json.read(model.file());
         assertEquals(N, json.path("n").asInt());
-        assertEquals(4, json.path("steps").asInt());
+        assertEquals(3, json.path("steps").asInt());
         assertEquals("ddim", json.path("sampler").asText());
         assertEquals(1, json.path("seed").asInt());
         assertEquals("fashion-mnist", json.path("feature_network").asText());
