@@ -5,7 +5,7 @@ import mdm.api.data.Sample;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * A feature network by name ({@code mdm.kind=feature-network}): images in, the activations of its
+ * A feature network by name ({@code mdm.kind=featurenet}): images in, the activations of its
  * penultimate layer out. Every feature-space metric works in the space of one of these, chosen by
  * name or by the dataset it serves; a user registers their own (e.g. a port of Inception loaded
  * from a local file) as a service of this type.

@@ -113,7 +113,7 @@ public final class QualityService implements SampleQuality {
                 new MdmException("no feature network serves dataset '" + dataset + "'. " + available(all)
                         + " Add one: train a classifier of that data from a spec like samples/featurenets/fashion-mnist.yaml"
                         + " with mdm:featurenet <spec> (it is registered under its name at once), or register your own"
-                        + " FeatureNetwork service (mdm.kind=feature-network) whose datasets include '" + dataset
+                        + " FeatureNetwork service (mdm.kind=featurenet) whose datasets include '" + dataset
                         + "'; or pick an existing one with --features <name>."));
     }
 
