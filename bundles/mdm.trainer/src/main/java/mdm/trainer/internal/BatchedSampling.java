@@ -2,6 +2,7 @@ package mdm.trainer.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.List;
 import mdm.api.DjlRuntime;
 import mdm.api.conditioning.Conditioner;
@@ -27,12 +28,14 @@ final class BatchedSampling implements SampleSupply {
     private final List<Sample> conditions;
     private final long seed;
     private final DjlRuntime runtime;
+    private final int batchSize;
     private int next;
     private int batchIndex;
 
     BatchedSampling(Experiment exp, StagePlan plan, Backbone backbone, Conditioner conditioner,
                     MultiResolutionProcess process, Sampler sampler, SamplingSession.Settings settings,
-                    List<Sample> conditions, long seed, DjlRuntime runtime) {
+                    List<Sample> conditions, long seed, int batchSize, DjlRuntime runtime) {
+        this.batchSize = Math.max(1, batchSize);
         this.exp = exp;
         this.plan = plan;
         this.backbone = backbone;
@@ -45,8 +48,17 @@ final class BatchedSampling implements SampleSupply {
         this.runtime = runtime;
     }
 
+    /** The next {@code count} images, generated {@code batchSize} at a time. */
     @Override
     public List<Sample> next(int count) {
+        List<Sample> out = new ArrayList<>(count);
+        while (out.size() < count && next < conditions.size()) {
+            out.addAll(generate(Math.min(batchSize, count - out.size())));
+        }
+        return out;
+    }
+
+    private List<Sample> generate(int count) {
         List<Sample> batch = conditions.subList(next, Math.min(conditions.size(), next + count));
         next += batch.size();
         long batchSeed = seed * 1_000_003L + batchIndex++;

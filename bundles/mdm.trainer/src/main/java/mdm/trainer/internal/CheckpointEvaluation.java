@@ -95,7 +95,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
                             exp.dataset.service(), spec.dataset().options(), request.seed());
                     BatchedSampling supply = new BatchedSampling(exp, plan, backbone, conditioner,
                             plan.process(exp.schedule.service(), exp.frames), sampler.service(), settings, conditions,
-                            request.seed(), runtime);
+                            request.seed(), batch, runtime);
                     return quality.service().measure(q, supply, progress);
                 } finally {
                     sampler.release();

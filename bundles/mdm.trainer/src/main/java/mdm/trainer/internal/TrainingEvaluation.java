@@ -117,7 +117,8 @@ final class TrainingEvaluation implements AutoCloseable {
                         section.steps() != null ? section.steps() : s.steps(),
                         section.guidance() != null ? section.guidance() : s.guidance(), s.options());
                 BatchedSampling supply = new BatchedSampling(exp, plan, backbone, conditioner, process,
-                        exp.sampler.service(), settings, conditions, request.seed(), runtime);
+                        exp.sampler.service(), settings, conditions, request.seed(),
+                        section.batchSize() != null ? section.batchSize() : CheckpointEvaluation.DEFAULT_BATCH, runtime);
                 QualityReport r = quality.service().measure(request, supply, p -> { });
                 ObjectNode record = Json.empty();
                 record.put("step", globalStep);
