@@ -14,6 +14,10 @@ public final class Components {
     public static final String DATASET = "dataset";
     public static final String TRAINER = "trainer";
     public static final String EVALUATOR = "evaluator";
+    /** A network whose penultimate activations are the feature space of sample-quality metrics. */
+    public static final String FEATURE_NETWORK = "featurenet";
+    /** The service that measures generated images in a feature network's space ({@link mdm.api.eval.SampleQuality}). */
+    public static final String SAMPLE_QUALITY = "quality";
 
     private Components() {
     }

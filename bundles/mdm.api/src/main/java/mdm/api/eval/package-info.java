@@ -1,5 +1,9 @@
-/** Evaluators that score generated samples. */
-@Version("1.0.0")
+/**
+ * Judging generated samples: evaluators that check samples against their conditions, feature
+ * networks, the feature-space metrics (FD, KID, precision/recall, density/coverage, accuracy)
+ * computed on their features, and the services that measure a checkpoint or a data set with them.
+ */
+@Version("1.1.0")
 @Export
 package mdm.api.eval;
 

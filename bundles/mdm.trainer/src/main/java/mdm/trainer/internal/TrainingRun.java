@@ -72,9 +72,17 @@ final class TrainingRun {
     private NDManager longLived;
     private List<ai.djl.Device> devices;
     private MultiResolutionProcess fullProcess;
+    private final TrainingEvaluation evaluation;
 
     /** @param stageSteps optimiser steps per stage (the spec's, or scaled by a --steps override) */
     TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control) {
+        this(exp, runtime, out, stageSteps, control, null);
+    }
+
+    /** @param evaluation evaluation during training (the spec's evaluation section), or null */
+    TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control,
+                TrainingEvaluation evaluation) {
+        this.evaluation = evaluation;
         this.exp = exp;
         this.runtime = runtime;
         this.out = out;
@@ -330,6 +338,23 @@ final class TrainingRun {
         }
         if (t.sampleEvery() > 0 && globalStep % t.sampleEvery() == 0 && globalStep < totalSteps) {
             sampleGrid(plan, process, backbone, ema, String.format("step-%08d", globalStep));
+        }
+        if (evaluation != null && evaluation.due(globalStep, totalSteps)) {
+            evaluate(plan, stageStep, process, backbone, ema);
+        }
+    }
+
+    private void evaluate(StagePlan plan, long stageStep, MultiResolutionProcess process, Backbone backbone,
+                          ExponentialMovingAverage ema) {
+        try {
+            ObjectNode record = evaluation.run(exp, plan, globalStep, stageStep, process, backbone, conditioner, ema, runtime);
+            metrics.append(record);
+            QualityCurves.write(metrics.records(), out);
+            control.event("quality at step " + globalStep + " (" + record.path("quality_n").asInt() + " images): "
+                    + record.path("quality").toString());
+        } catch (RuntimeException e) {
+            // a failed evaluation must not cost the training run
+            control.event("evaluation at step " + globalStep + " failed: " + e.getMessage());
         }
     }
 

@@ -67,6 +67,7 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             Devices.resolve(spec.training().devices(), runtime); // an absent GPU is an error now, not in the job
             long[] steps = stageSteps(spec, request.steps());
+            TrainingEvaluation evaluation = TrainingEvaluation.prepare(exp, registry, steps);
             long total = 0;
             for (long s : steps) {
                 total += s;
@@ -81,8 +82,11 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             worker.submit(() -> {
                 try {
-                    job.run(() -> new TrainingRun(exp, runtime, out, steps, job).run(request.resume()));
+                    job.run(() -> new TrainingRun(exp, runtime, out, steps, job, evaluation).run(request.resume()));
                 } finally {
+                    if (evaluation != null) {
+                        evaluation.close();
+                    }
                     exp.close();
                 }
             });

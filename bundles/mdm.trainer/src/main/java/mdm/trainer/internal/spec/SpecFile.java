@@ -17,7 +17,9 @@ record SpecFile(
         @JsonProperty("sampling") SamplingFile sampling,
         @JsonProperty("stages") List<StageFile> stages,
         @JsonProperty("data") DataFile data,
-        @JsonProperty("output") String output) {
+        @JsonProperty("output") String output,
+        /** evaluation during training; read and checked by the trainer's TrainingEvaluation */
+        @JsonProperty("evaluation") JsonNode evaluation) {
 
     /** The images' shape for a model without a dataset (imported, only sampled). */
     record DataFile(
