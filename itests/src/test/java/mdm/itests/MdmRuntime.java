@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import mdm.features.BundleLocations;
 import mdm.features.FeatureCatalog;
+import mdm.features.LaunchingProperties;
 import org.apache.felix.feature.impl.FeatureServiceImpl;
 import org.ops4j.pax.exam.Option;
 import org.osgi.service.feature.Feature;
@@ -56,6 +57,8 @@ final class MdmRuntime {
             }
         }
         options.add(junitBundles());
+        LaunchingProperties.of(boot).forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
+        options.add(frameworkProperty("mdm.samples.dir").value(Itest.SAMPLES.toString()));
         options.add(frameworkProperty("mdm.work").value(WORK.toString()));
         options.add(frameworkProperty("mdm.features.dir").value(HOME.resolve("features").toString()));
         options.add(frameworkProperty("mdm.repository").value(HOME.resolve("repository").toString()));
