@@ -55,6 +55,8 @@ function h(tag, attrs, ...children) {
 }
 
 const view = () => document.getElementById('view');
+/** Replaces what the view shows; absent parts (null) are left out. */
+const render = (...nodes) => view().replaceChildren(...nodes.filter(n => n !== null && n !== undefined && n !== false));
 const num = (v, digits = 4) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–');
 
 function duration(seconds) {
@@ -90,7 +92,7 @@ async function route() {
   try {
     await show();
   } catch (e) {
-    view().replaceChildren(h('p', { class: 'error', id: 'view-error' }, e.message));
+    render(h('p', { class: 'error', id: 'view-error' }, e.message));
   }
 }
 
@@ -99,7 +101,7 @@ async function route() {
 async function jobsView() {
   const jobsBody = h('tbody', { id: 'jobs' });
   const runsBody = h('tbody', { id: 'runs' });
-  view().replaceChildren(
+  render(
     h('h1', {}, 'Jobs'),
     h('table', {}, h('thead', {}, h('tr', {}, ['Job', 'State', 'Progress', 'Step', 'Loss', 'img/s', 'ETA', 'Output']
       .map(t => h('th', {}, t)))), jobsBody),
@@ -179,7 +181,7 @@ function runPanels() {
 async function runView(path) {
   const run = await api.get(`/api/runs/detail?path=${encodeURIComponent(path)}`);
   const panels = runPanels();
-  view().replaceChildren(h('h1', {}, `Run ${run.path}`), h('p', { class: 'muted' }, `experiment ${run.experiment}`),
+  render(h('h1', {}, `Run ${run.path}`), h('p', { class: 'muted' }, `experiment ${run.experiment}`),
     panels.element);
   await panels.refresh(run);
 }
@@ -203,7 +205,7 @@ async function jobView(id) {
     }
   } }, 'Stop (writes a checkpoint)');
   const panels = runPanels();
-  view().replaceChildren(
+  render(
     h('h1', {}, `Job ${job.id}`),
     h('div', { class: 'card' },
       h('dl', { class: 'kv' },
@@ -305,7 +307,7 @@ async function trainView() {
     const job = await api.post('/api/jobs', body);
     location.hash = `#/jobs/${encodeURIComponent(job.id)}`;
   }) }, 'Start training');
-  view().replaceChildren(
+  render(
     h('h1', {}, 'Train'),
     h('div', { class: 'card' },
       h('div', { class: 'row' }, h('div', {}, h('label', { for: 'spec-select' }, 'Spec'), picker), description),
@@ -379,7 +381,7 @@ async function generateView(preselected) {
       h('p', { class: 'muted' }, `written to ${r.folder}`));
   }
 
-  view().replaceChildren(
+  render(
     h('h1', {}, 'Generate'),
     withCheckpoints.length === 0 ? h('p', { class: 'muted', id: 'gen-none' }, 'No checkpoint in the work folder yet: train first.') : null,
     h('div', { class: 'card' },
@@ -444,7 +446,7 @@ async function componentsView() {
       button.disabled = false;
     }
   }
-  view().replaceChildren(
+  render(
     h('h1', {}, 'Components & features'),
     h('h2', {}, 'Features'), error, note,
     h('table', {}, h('thead', {}, h('tr', {}, ['Feature', 'Title', 'State', 'Boot', 'Bundles', ''].map(t => h('th', {}, t)))), featBody),
@@ -459,7 +461,7 @@ async function componentsView() {
 async function studiesView() {
   const studies = await api.get('/api/studies');
   const list = h('div', { id: 'studies' });
-  view().replaceChildren(h('h1', {}, 'Studies'),
+  render(h('h1', {}, 'Studies'),
     h('p', { class: 'muted' }, 'Study folders in the work folder (studies/<name>/): each report.md and its plots.'),
     list);
   if (studies.length === 0) {
@@ -489,7 +491,7 @@ window.addEventListener('DOMContentLoaded', async () => {
   try {
     await api.session();
   } catch (e) {
-    view().replaceChildren(h('p', { class: 'error' }, e.message));
+    render(h('p', { class: 'error' }, e.message));
     return;
   }
   if (!location.hash) location.hash = '#/jobs';

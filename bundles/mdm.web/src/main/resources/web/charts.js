@@ -56,7 +56,7 @@ const Charts = (() => {
       g.beginPath(); g.moveTo(left, py(v)); g.lineTo(width - right, py(v)); g.stroke();
       g.fillText(options.log ? fmt(Math.pow(10, v)) : fmt(v), 4, py(v) + 4);
     }
-    const xs0 = niceStep(x1 - x0, 6);
+    const xs0 = Math.max(1, niceStep(x1 - x0, 6)); // steps are whole numbers
     for (let v = Math.ceil(x0 / xs0) * xs0; v <= x1; v += xs0) {
       g.fillText(fmt(v), px(v) - 8, height - bottom + 16);
     }

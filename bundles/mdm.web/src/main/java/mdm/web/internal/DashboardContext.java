@@ -53,7 +53,13 @@ public class DashboardContext extends ServletContextHelper {
     @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
             service = HttpServiceRuntime.class, updated = "updatedRuntime", unbind = "unbindRuntime")
     void bindRuntime(ServiceReference<HttpServiceRuntime> ref) {
-        endpoints.put(id(ref), Endpoints.of(ref.getProperty("osgi.http.endpoint")));
+        List<String> urls = Endpoints.of(ref.getProperty("osgi.http.endpoint"));
+        if (urls.isEmpty()) {
+            // Felix lists no address when it listens on all interfaces of a machine with only loopback
+            // ones; the port is still a service property. Such a server counts as beyond loopback.
+            urls = List.of("http://0.0.0.0:" + ref.getProperty("org.osgi.service.http.port") + "/");
+        }
+        endpoints.put(id(ref), urls);
         changed();
     }
 
@@ -73,6 +79,7 @@ public class DashboardContext extends ServletContextHelper {
     private synchronized void changed() {
         Set<String> all = new LinkedHashSet<>();
         endpoints.values().forEach(all::addAll);
+        // until the server says where it listens, and whenever any address is not loopback: ask for the token
         boolean exposed = all.isEmpty() || all.stream().anyMatch(e -> !Endpoints.loopback(e));
         guard.exposed(exposed);
         if (all.isEmpty() || all.equals(announced)) {
