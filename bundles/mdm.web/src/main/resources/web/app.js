@@ -426,14 +426,12 @@ async function componentsView() {
       h('td', {}, f.name), h('td', {}, f.title), h('td', {}, f.installed ? 'installed' : '–'),
       h('td', {}, f.boot ? 'yes' : ''), h('td', { class: 'num' }, f.bundles.length),
       h('td', {}, f.installed
-        ? h('button', { class: 'secondary', onclick: e => change(e.target, f, 'uninstall') }, 'Uninstall')
+        ? h('button', { class: 'secondary', disabled: f.servesThisPage,
+            title: f.servesThisPage ? `serves this page: remove it from the shell (mdm:uninstall ${f.name})` : null,
+            onclick: e => change(e.target, f, 'uninstall') }, 'Uninstall')
         : h('button', { onclick: e => change(e.target, f, 'install') }, 'Install')))));
   }
   async function change(button, feature, action) {
-    if (action === 'uninstall' && feature.name === 'mdm-web'
-        && !confirm('Removing mdm-web takes this dashboard away (install it again from the shell: mdm:install mdm-web).')) {
-      return;
-    }
     error.textContent = '';
     note.textContent = '';
     button.disabled = true;

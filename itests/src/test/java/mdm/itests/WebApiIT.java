@@ -217,6 +217,7 @@ public class WebApiIT {
         assertFalse(json(web.get("/api/components")).toString().contains("mdm.sample.ablation"));
         refused(web.post("/api/features/mdm-nothing/install", "{}"), 400, "no feature 'mdm-nothing'");
         refused(web.post("/api/features/mdm-framework/uninstall", "{}"), 400, "cannot be removed");
+        refused(web.post("/api/features/mdm-web/uninstall", "{}"), 409, "serves this dashboard");
         refused(web.get("/api/features/mdm-web/install"), 405, "use POST");
 
         String specs = json(web.get("/api/specs")).toString();

@@ -75,7 +75,7 @@ public class ApiServlet extends HttpServlet {
         this.specs = new SpecsApi(services, files, specFolders(context, config));
         this.jobs = new JobsApi(services, files, specs, runs);
         this.generate = new GenerateApi(services, files, config.maxImages(), config.maxSamplingSteps());
-        this.registry = new RegistryApi(services);
+        this.registry = new RegistryApi(services, context.getBundle().getSymbolicName());
         this.events = new EventStream(config.maxEventStreams());
     }
 

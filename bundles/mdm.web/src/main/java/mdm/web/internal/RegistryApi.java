@@ -9,9 +9,12 @@ import mdm.features.FeatureInfo;
 /** The registry's components and the runtime's features, which the page installs and removes. */
 final class RegistryApi {
     private final Services services;
+    /** The dashboard's own bundle: the feature that holds it is not removed from the dashboard. */
+    private final String self;
 
-    RegistryApi(Services services) {
+    RegistryApi(Services services, String self) {
         this.services = services;
+        this.self = self;
     }
 
     ArrayNode components() {
@@ -27,7 +30,7 @@ final class RegistryApi {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (FeatureInfo f : services.features().features()) {
             ObjectNode o = out.addObject().put("name", f.name()).put("id", f.id()).put("title", f.title())
-                    .put("boot", f.boot()).put("installed", f.installed());
+                    .put("boot", f.boot()).put("installed", f.installed()).put("servesThisPage", f.bundles().contains(self));
             o.set("bundles", Json.MAPPER.valueToTree(f.bundles()));
         }
         return out;
@@ -38,6 +41,12 @@ final class RegistryApi {
     }
 
     ObjectNode uninstall(String name) {
+        for (FeatureInfo f : services.features().features()) {
+            if ((f.name().equals(name) || f.id().equals(name)) && f.bundles().contains(self)) {
+                throw new WebError(409, "the feature " + f.name() + " serves this dashboard: remove it from the shell "
+                        + "(mdm:uninstall " + f.name() + ")");
+            }
+        }
         return log(name, services.features().uninstall(name));
     }
 
