@@ -13,12 +13,21 @@ const api = {
   async get(path) {
     return decode(await fetch(path, { headers: { Accept: 'application/json' } }));
   },
-  async post(path, body) {
-    return decode(await fetch(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-MDM-CSRF': this.csrf || '' },
-      body: JSON.stringify(body || {}),
-    }));
+  async post(path, body, retried) {
+    try {
+      return decode(await fetch(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-MDM-CSRF': this.csrf || '' },
+        body: JSON.stringify(body || {}),
+      }));
+    } catch (e) {
+      // the server restarted (a new configuration) and forgot the session: take a new one, once
+      if (e.status === 403 && !retried && /X-MDM-CSRF/.test(e.message)) {
+        await this.session();
+        return this.post(path, body, true);
+      }
+      throw e;
+    }
   },
 };
 

@@ -60,17 +60,24 @@ final class JobsApi {
         boolean resume = f.bool("resume", false);
         String outputField = f.text("output");
         Path out = outputField == null ? null : files.resolve(outputField, "output");
-        Path spec = specs.specOf(f, true);
-        ExperimentSpec validated = trainer.validate(spec);
-        if (out == null) {
-            Path declared = Path.of(validated.output());
-            out = declared.isAbsolute() ? declared.normalize() : files.work().resolve(declared).normalize();
-            if (files.relative(out) == null) {
-                throw WebError.badRequest("the spec's output " + validated.output() + " is outside the work folder "
-                        + files.work() + ": give an output folder relative to it (e.g. runs/" + validated.name() + ")");
+        Path spec = specs.specOf(f);
+        Job job;
+        try {
+            ExperimentSpec validated = trainer.validate(spec);
+            if (out == null) {
+                Path declared = Path.of(validated.output());
+                out = declared.isAbsolute() ? declared.normalize() : files.work().resolve(declared).normalize();
+                if (files.relative(out) == null) {
+                    throw WebError.badRequest("the spec's output " + validated.output() + " is outside the work folder "
+                            + files.work() + ": give an output folder relative to it (e.g. runs/" + validated.name() + ")");
+                }
             }
+            spec = specs.keep(spec);
+            job = trainer.start(new TrainRequest(spec, steps, out, resume));
+        } catch (RuntimeException e) {
+            specs.discard(spec);
+            throw e;
         }
-        Job job = trainer.start(new TrainRequest(spec, steps, out, resume));
         ObjectNode o = json(job);
         o.put("spec", files.relative(spec) != null ? files.relative(spec) : spec.getFileName().toString());
         return o;

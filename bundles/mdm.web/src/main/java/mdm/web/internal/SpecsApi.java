@@ -90,17 +90,35 @@ final class SpecsApi {
                         : "; the specs are " + String.join(", ", all.stream().map(p -> p.getFileName().toString()).toList()))));
     }
 
-    /** Keeps a pasted spec as {@code <work>/specs/pasted-<time>-<n>.yaml}. */
-    Path keep(String yaml) throws IOException {
-        Path folder = files.work().resolve("specs");
-        Files.createDirectories(folder);
-        Path file = folder.resolve("pasted-" + LocalDateTime.now().format(STAMP) + "-" + pasted.incrementAndGet() + ".yaml");
-        Files.writeString(file, yaml, StandardCharsets.UTF_8);
-        return file;
+    /**
+     * Keeps a pasted spec that validated (written first to a hidden file beside where it is kept,
+     * so that its relative imports resolve the same) as {@code <work>/specs/pasted-<time>-<n>.yaml}.
+     */
+    Path keep(Path validated) throws IOException {
+        if (!isTemporary(validated)) {
+            return validated;
+        }
+        Path file = validated.resolveSibling("pasted-" + LocalDateTime.now().format(STAMP) + "-"
+                + pasted.incrementAndGet() + ".yaml");
+        return Files.move(validated, file);
     }
 
-    /** The spec a request names ({@code spec}: a file of the spec folders) or carries ({@code yaml}). */
-    Path specOf(Fields f, boolean keep) throws IOException {
+    /** Removes a pasted spec that did not make it (a spec of the spec folders is left alone). */
+    void discard(Path spec) throws IOException {
+        if (isTemporary(spec)) {
+            Files.deleteIfExists(spec);
+        }
+    }
+
+    private static boolean isTemporary(Path spec) {
+        return spec.getFileName().toString().startsWith(".validate-");
+    }
+
+    /**
+     * The spec a request names ({@code spec}: a file of the spec folders) or carries ({@code yaml}:
+     * then written to a temporary file, to {@link #keep} or {@link #discard}).
+     */
+    Path specOf(Fields f) throws IOException {
         String name = f.text("spec");
         String yaml = f.has("yaml") ? f.text("yaml") : null;
         if ((name == null) == (yaml == null)) {
@@ -109,9 +127,6 @@ final class SpecsApi {
         }
         if (name != null) {
             return named(name);
-        }
-        if (keep) {
-            return keep(yaml);
         }
         Path folder = files.work().resolve("specs");
         Files.createDirectories(folder);
@@ -122,7 +137,7 @@ final class SpecsApi {
 
     /** Validates without training: the trainer's verdict, or its message as a 400. */
     ObjectNode validate(Fields f) throws IOException {
-        Path spec = specOf(f, false);
+        Path spec = specOf(f);
         try {
             ExperimentSpec s = services.trainer().validate(spec);
             ObjectNode o = Json.object().put("valid", true).put("experiment", s.name()).put("totalSteps", s.totalSteps())
@@ -133,9 +148,7 @@ final class SpecsApi {
             }
             return o;
         } finally {
-            if (spec.getFileName().toString().startsWith(".validate-")) {
-                Files.deleteIfExists(spec);
-            }
+            discard(spec);
         }
     }
 
