@@ -164,6 +164,15 @@ public class WebApiIT {
 
         refused(web.post("/api/jobs", body("spec", "nope.yaml")), 404, "shapes-class.yaml");
         refused(web.post("/api/jobs", body("yaml", "name: broken\n")), 400, "components");
+        try (Stream<Path> kept = Files.list(MdmRuntime.WORK.resolve("specs"))) {
+            assertFalse("a refused spec is not kept", kept.anyMatch(p -> {
+                try {
+                    return Files.readString(p).contains("name: broken");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
         refused(web.post("/api/jobs", body()), 400, "give either 'spec'");
         refused(web.post("/api/jobs", body("yaml", tiny, "output", "../elsewhere")), 400, "may not contain '..'");
         refused(web.post("/api/jobs", body("yaml", tiny, "steps", 0)), 400, "steps must be");
