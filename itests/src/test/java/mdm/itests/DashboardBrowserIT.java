@@ -191,6 +191,19 @@ public class DashboardBrowserIT {
         shot(driver, "7-jobs");
         driver.get(base + "/#/studies");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("no-studies")));
+
+        // a study's report (as a study runner would write it) with its plot
+        Path study = Files.createDirectories(MdmRuntime.WORK.resolve("studies/demo"));
+        Files.writeString(study.resolve("report.md"), "# Demo study\n\n| arm | loss |\n|---|---|\n| mdm | 0.12 |\n\n"
+                + "![loss](loss.png)\n");
+        Files.copy(Itest.SAMPLES.resolve("results/shapes-class-loss.png"), study.resolve("loss.png"));
+        driver.navigate().refresh();
+        wait.until(d -> !d.findElements(By.cssSelector("[data-study=demo] .report h1")).isEmpty());
+        assertEquals("Demo study", driver.findElement(By.cssSelector("[data-study=demo] .report h1")).getText());
+        assertEquals("mdm", driver.findElement(By.cssSelector("[data-study=demo] .report td")).getText());
+        wait.until(d -> (Boolean) js.executeScript("return [...document.querySelectorAll('[data-study=demo] img')]"
+                + ".every(i => i.complete && i.naturalWidth > 0);"));
+        shot(driver, "8-studies");
     }
 
     private static void shot(WebDriver driver, String name) throws Exception {
