@@ -106,6 +106,7 @@ public class CrashResumeIT {
     private static Process launch(Path work, String... command) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx4g", "-Djava.awt.headless=true", "-Dmdm.home=" + HOME, "-Dmdm.work=" + work,
+                "-Dorg.osgi.service.http.port=0", // the dashboard on a free port, never a user's 8642
                 "-cp", HOME.resolve("lib") + File.separator + "*", "mdm.runtime.Launcher"));
         for (String key : new String[] {"DJL_CACHE_DIR", "ENGINE_CACHE_DIR"}) {
             if (System.getProperty(key) != null) { // reuse the build's extracted natives

@@ -54,7 +54,8 @@ public class EmbeddingIT {
         props.put("output", "embedding-itest");
         configurationAdmin.getConfiguration("mdm.sample.embedding", "?").update(props);
         Path out = MdmRuntime.WORK.resolve("embedding-itest");
-        long deadline = System.currentTimeMillis() + 120_000;
+        // 50 guided steps of the imported 32² model: over two minutes on two busy cores
+        long deadline = System.currentTimeMillis() + 300_000;
         while (System.currentTimeMillis() < deadline && !hasGrid(out)) {
             Thread.sleep(200);
         }

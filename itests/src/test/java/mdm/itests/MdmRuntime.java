@@ -7,10 +7,13 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import mdm.features.BundleLocations;
 import mdm.features.FeatureCatalog;
+import mdm.features.LaunchingProperties;
 import org.apache.felix.feature.impl.FeatureServiceImpl;
 import org.ops4j.pax.exam.Option;
 import org.osgi.service.feature.Feature;
@@ -56,6 +59,11 @@ final class MdmRuntime {
             }
         }
         options.add(junitBundles());
+        Map<String, String> launching = new LinkedHashMap<>(LaunchingProperties.of(boot));
+        // the dashboard on a free port: tests never take 8642 from a runtime someone is using (Web finds the port)
+        launching.put("org.osgi.service.http.port", "0");
+        launching.forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
+        options.add(frameworkProperty("mdm.samples.dir").value(Itest.SAMPLES.toString()));
         options.add(frameworkProperty("mdm.work").value(WORK.toString()));
         options.add(frameworkProperty("mdm.features.dir").value(HOME.resolve("features").toString()));
         options.add(frameworkProperty("mdm.repository").value(HOME.resolve("repository").toString()));

@@ -13,6 +13,7 @@ import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import mdm.features.BundleLocations;
 import mdm.features.FeatureCatalog;
+import mdm.features.LaunchingProperties;
 import org.apache.felix.feature.impl.FeatureServiceImpl;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -107,7 +108,10 @@ public final class Launcher {
     private Framework newFramework(List<Feature> boot) throws IOException {
         Path work = options.work().toAbsolutePath();
         Files.createDirectories(work);
+        // what the boot features ask for first (a -D system property of the same name overrides it, e.g.
+        // -Dorg.osgi.service.http.port=8643); the launcher's own settings below take precedence
         Map<String, String> props = new HashMap<>();
+        LaunchingProperties.of(boot).forEach((k, v) -> props.put(k, System.getProperty(k, v)));
         props.put(Constants.FRAMEWORK_STORAGE, work.resolve("osgi").toString());
         // every launch installs what the features say now, nothing survives from the last run
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -117,6 +121,9 @@ public final class Launcher {
         props.put("mdm.features.booted", boot.stream().map(FeatureCatalog::shortName).collect(Collectors.joining(",")));
         props.put("gosh.args", options.command() == null ? "" : "--nointeractive");
         props.put("mdm.batch", Boolean.toString(options.command() != null));
+        if (System.getProperty("mdm.samples") != null) {
+            props.put("mdm.samples.dir", Path.of(System.getProperty("mdm.samples")).toAbsolutePath().toString());
+        }
         props.put("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         // diagnostics pass through: -Dds.loglevel=debug, -Dfelix.* , -Dequinox.*
         System.getProperties().stringPropertyNames().stream()

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import mdm.features.BundleLocations;
 import mdm.features.FeatureCatalog;
+import mdm.features.LaunchingProperties;
 import org.apache.felix.feature.impl.FeatureServiceImpl;
 import org.junit.jupiter.api.Test;
 import org.osgi.service.feature.Feature;
@@ -46,6 +47,15 @@ class RuntimeAssemblyTest {
         for (Feature f : catalog.all()) {
             assertFalse(f.getID().toString().contains("${"), f.getID().toString());
         }
+    }
+
+    /** The dashboard listens on loopback port 8642 from the start: its feature sets the framework properties. */
+    @Test
+    void bootFeaturesFrameworkPropertiesPutTheDashboardOnLoopback() {
+        FeatureCatalog catalog = FeatureCatalog.read(HOME.resolve("features"), new FeatureServiceImpl());
+        var props = LaunchingProperties.of(catalog.boot());
+        assertEquals("127.0.0.1", props.get("org.apache.felix.http.host"));
+        assertEquals("8642", props.get("org.osgi.service.http.port"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
+import mdm.features.ComponentDirectory;
 import mdm.features.FeatureInfo;
 import mdm.features.FeatureManager;
 import org.apache.felix.service.command.Descriptor;
@@ -28,20 +29,23 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 public class RuntimeCommands {
     private final BundleContext context;
     private final FeatureManager features;
+    private final ComponentDirectory directory;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile DjlRuntime runtime;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServiceComponentRuntime components;
 
     @Activate
-    public RuntimeCommands(BundleContext context, @Reference FeatureManager features) {
+    public RuntimeCommands(BundleContext context, @Reference FeatureManager features,
+                           @Reference ComponentDirectory directory) {
         this.context = context;
         this.features = features;
+        this.directory = directory;
     }
 
     @Descriptor("list every registered mdm component: kind, name, bundle, version, ranking")
     public String list() {
-        return ComponentTable.format(ComponentTable.read(context));
+        return ComponentTable.format(directory.components());
     }
 
     @Descriptor("list the runtime's features and whether each is installed")
