@@ -6,6 +6,8 @@
 #
 #   gpu/build-jni.sh [--python python3] [--java-home DIR] [--header DIR] [--out DIR] [--build DIR]
 #                    [--cuda auto|on|off] [--jobs N]
+#   gpu/build-jni.sh --make-header DIR     (only the JNI header: javac -h on DJL's PyTorchLibrary.java, needs
+#                                           a JDK and Maven; gpu/prepare.sh does this for machines without)
 #
 # Writes OUT/libdjl_torch.so and OUT/djl_torch.properties (torch version, CUDA, flags, patches applied);
 # exit status 0 only when the library was built and loads next to that PyTorch's libraries.
@@ -20,6 +22,7 @@ out="$PWD/jni"
 build="${TMPDIR:-/tmp}/djl-jni-build"
 cuda=auto
 jobs="$(nproc 2>/dev/null || echo 4)"
+make_header=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --python) python="$2"; shift 2 ;;
@@ -29,13 +32,34 @@ while [ $# -gt 0 ]; do
     --build) build="$2"; shift 2 ;;
     --cuda) cuda="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --make-header) make_header="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "build-jni: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 fail() { echo "build-jni: $*" >&2; exit 1; }
 step() { echo "build-jni: $*" >&2; }
+
+# javac -h on PyTorchLibrary.java of pytorch-engine's -sources jar (Maven Central), DJL's own way (its build.sh)
+header_from_sources() {
+  local dest="$1" tmp djl
+  command -v javac >/dev/null && command -v mvn >/dev/null || fail "making the JNI header needs javac and mvn"
+  djl="$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' "$here/../pom.xml")"
+  tmp="$(mktemp -d)"
+  (cd "$here/.." && mvn -B -q dependency:copy -Dartifact="ai.djl.pytorch:pytorch-engine:$djl:jar:sources" \
+    -DoutputDirectory="$tmp") || fail "cannot get pytorch-engine-$djl-sources.jar"
+  mkdir -p "$tmp/src" "$tmp/classes" "$dest"
+  (cd "$tmp/src" && unzip -q "../pytorch-engine-$djl-sources.jar")
+  javac -h "$dest" -d "$tmp/classes" -sourcepath "$tmp/src" "$tmp/src/ai/djl/pytorch/jni/PyTorchLibrary.java" \
+    || fail "javac -h failed"
+  rm -rf "$tmp"
+  step "JNI header of DJL $djl's PyTorchLibrary.java in $dest"
+}
+if [ -n "$make_header" ]; then
+  header_from_sources "$make_header"
+  exit 0
+fi
 
 command -v cmake >/dev/null || fail "cmake not found: install CMake 3.18 or newer"
 command -v "$python" >/dev/null || fail "no $python: pass --python with the interpreter that has torch"
@@ -51,7 +75,7 @@ try:
 except Exception:
     pass
 print("full=" + torch.__version__)
-print("version=" + torch.__version__.split("+")[0])
+print("version=" + re.match(r"\d+\.\d+\.\d+", torch.__version__).group(0))
 print("cmake=" + torch.utils.cmake_prefix_path)
 print("lib=" + os.path.join(os.path.dirname(torch.__file__), "lib"))
 print("cuda=" + (torch.version.cuda or ""))
@@ -107,8 +131,14 @@ if [ -z "$header" ]; then
     [ -f "$d/ai_djl_pytorch_jni_PyTorchLibrary.h" ] && header="$d" && break
   done
 fi
-[ -n "$header" ] && [ -f "$header/ai_djl_pytorch_jni_PyTorchLibrary.h" ] \
-  || fail "no JNI header ai_djl_pytorch_jni_PyTorchLibrary.h: run gpu/prepare.sh (javac -h) or pass --header DIR"
+if [ -z "$header" ] || [ ! -f "$header/ai_djl_pytorch_jni_PyTorchLibrary.h" ]; then
+  if command -v javac >/dev/null && command -v mvn >/dev/null; then
+    header="$build/include"
+    header_from_sources "$header"
+  else
+    fail "no JNI header ai_djl_pytorch_jni_PyTorchLibrary.h and no JDK + Maven to make it: pass --header DIR (gpu/prepare.sh makes one)"
+  fi
+fi
 cp "$header/ai_djl_pytorch_jni_PyTorchLibrary.h" "$native/build/include/"
 
 # DJL's own switch for the PyTorch 1.13-2.1 API (c10::variant etc.), as its build.sh sets it

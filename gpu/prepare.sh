@@ -33,7 +33,8 @@ step() { echo "prepare: $*" >&2; }
 fail() { echo "prepare: $*" >&2; exit 1; }
 djl_version="$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' "$root/pom.xml")"
 version="$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$root/pom.xml")"
-mvn_repo() { (cd "$root" && mvn -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null); }
+mvn_repo() { (cd "$root" && mvn -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null \
+  | sed 's/\x1b\[[0-9;]*m//g' | tail -1); }
 
 if [ "$build" = 1 ]; then
   step "building the runtime and the bundles (mvn -B -q install -DskipTests) ..."
@@ -71,19 +72,26 @@ mkdir -p "$payload/testlib"
   -DoutputDirectory="$payload/testlib" -DexcludeArtifactIds=pytorch-jni,pytorch-native-cpu,pytorch-native-cu124 \
   -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian)
 cp "$root/bundles/mdm.nn/target/mdm.nn-$version.jar" "$payload/testlib/"
-(cd "$root/bundles/mdm.nn/target/test-classes" && zip -qr "$payload/testlib/mdm.nn-$version-tests.jar" .)
+jar cf "$payload/testlib/mdm.nn-$version-tests.jar" -C "$root/bundles/mdm.nn/target/test-classes" .
 (cd "$root" && mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.10.3 \
   -DoutputDirectory="$payload/testlib")
+# jars the runtime assembly already carries are taken from there (testlib/classpath.txt); DJL's own jars
+# come out of the mdm.djl bundle at run time (gpu/run.sh)
+: > "$payload/testlib/classpath.txt"
+for jar in "$payload"/testlib/*.jar; do
+  name="$(basename "$jar")"
+  for dir in repository lib; do
+    if [ -f "$payload/mdm/$dir/$name" ]; then
+      echo "mdm/$dir/$name" >> "$payload/testlib/classpath.txt"; rm "$jar"; break
+    fi
+  done
+done
+for embedded in "api-$djl_version" "pytorch-engine-$djl_version" gson- jna- commons-io- commons-compress-; do
+  rm -f "$payload"/testlib/"$embedded"*.jar
+done
 
 # --- the JNI header of DJL's PyTorchLibrary.java --------------------------------------------------------
-step "JNI header (javac -h on pytorch-engine-$djl_version-sources.jar)"
-tmp="$(mktemp -d)"
-(cd "$root" && mvn -B -q dependency:copy -Dartifact="ai.djl.pytorch:pytorch-engine:$djl_version:jar:sources" \
-  -DoutputDirectory="$tmp")
-(cd "$tmp" && mkdir src classes && cd src && unzip -q "../pytorch-engine-$djl_version-sources.jar")
-javac -h "$payload/include" -d "$tmp/classes" -sourcepath "$tmp/src" \
-  "$tmp/src/ai/djl/pytorch/jni/PyTorchLibrary.java"
-rm -rf "$tmp"
+bash "$root/gpu/build-jni.sh" --make-header "$payload/include"
 [ -f "$payload/include/ai_djl_pytorch_jni_PyTorchLibrary.h" ] || fail "javac -h wrote no header"
 
 # --- the reference code for the PyTorch side of the benchmark --------------------------------------------

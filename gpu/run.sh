@@ -20,7 +20,7 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 payload="$root/gpu/payload"
 out="${OUT:-$root/gpu/out}"
-budget=450
+budget=420
 python=python3
 device=gpu
 quick=0
@@ -77,12 +77,12 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,dri
 
 # --- the PyTorch of this machine --------------------------------------------------------------------
 eval "$("$python" - <<'EOF'
-import glob, os, sys, torch
+import glob, os, re, sys, torch
 lib = os.path.join(os.path.dirname(torch.__file__), "lib")
 site = os.path.dirname(os.path.dirname(torch.__file__))
 cudart = sorted(glob.glob(os.path.join(site, "nvidia", "**", "libcudart.so*"), recursive=True))
 print(f"torch_full={torch.__version__!r}")
-print(f"torch_version={torch.__version__.split('+')[0]!r}")
+print(f"torch_version={re.match(r'\d+\.\d+\.\d+', torch.__version__).group(0)!r}")
 print(f"torch_lib={lib!r}")
 print(f"torch_cuda={(torch.version.cuda or '')!r}")
 print(f"cuda_ok={int(torch.cuda.is_available())}")
@@ -142,22 +142,35 @@ phase version 60 "${mdm[@]}" mdm:version
 
 parity_tests=(ForwardParityTest#unet32 ForwardParityTest#nested32 ForwardParityTest#intermediatesOfTheTextCase
   TrainStepParityTest#nested32 TrainStepParityTest#unet32)
+# the parity tests' class path: their jars, those of the runtime assembly, DJL's from the mdm.djl bundle
+"$python" - "$payload"/mdm/repository/mdm.djl-*.jar "$work/djl-jars" <<'EOF'
+import os, sys, zipfile
+os.makedirs(sys.argv[2], exist_ok=True)
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for n in z.namelist():
+        if n.startswith("lib/") and n.endswith(".jar") and not os.path.basename(n).startswith("slf4j-"):
+            with open(os.path.join(sys.argv[2], os.path.basename(n)), "wb") as f:
+                f.write(z.read(n))
+EOF
+cp="$payload/testlib/*:$work/djl-jars/*"
+while read -r jar; do [ -n "$jar" ] && cp="$cp:$payload/$jar"; done < "$payload/testlib/classpath.txt"
 selectors=()
 for t in "${parity_tests[@]}"; do selectors+=("--select-method=mdm.nn.unet.$t"); done
 phase parity 150 env NVIDIA_TF32_OVERRIDE=0 "$jre/bin/java" -Xmx16g $jna -Dmdm.device="$device" \
   -Dmdm.testdata="$root/testdata" -DDJL_CACHE_DIR="$cache" -DENGINE_CACHE_DIR="$cache" -Dai.djl.offline=true \
-  -cp "$payload/testlib/*" org.junit.platform.console.ConsoleLauncher --disable-banner --details=tree \
+  -cp "$cp" org.junit.platform.console.ConsoleLauncher --disable-banner --details=tree \
   --disable-ansi-colors "${selectors[@]}"
 
+# ml-mdm's 64² model first: ours / PyTorch eager on its training step is the figure that matters
+phase bench_64 150 "${mdm[@]}" mdm:bench --batches "$big" --repeats "$repeats" --sampling-steps "$sst" "$big_yaml"
 phase bench_tiny 120 "${mdm[@]}" mdm:bench --batches "$tiny" --repeats "$repeats" --sampling-steps "$sst" \
   samples/bench/nested32.yaml samples/bench/unet32.yaml
-phase bench_64 150 "${mdm[@]}" mdm:bench --batches "$big" --repeats "$repeats" --sampling-steps "$sst" "$big_yaml"
 
 ref=()
 if [ -d "$payload/reference/refharness" ]; then
   export MLMDM_ROOT="$payload/reference/ml-mdm-matryoshka"
   ref=(env PYTHONUNBUFFERED=1 "$python" "$root/gpu/bench_reference.py" --device "$ref_device" --refharness "$payload/reference/refharness"
-       --models "nested32:$tiny" "unet32:$tiny" "$big_yaml:$big" $ref_steps)
+       --models "$big_yaml:$big" "nested32:$tiny" "unet32:$tiny" $ref_steps)
   phase ref_eager 150 "${ref[@]}" --modes eager --out "$work/ref_eager.json"
 else
   say "no reference code in the payload: the PyTorch side is not measured"

@@ -59,6 +59,11 @@ public final class DjlEngineStarter {
             TorchNatives natives = TorchNatives.inspect(Path.of(TorchNatives.envOrProperty("ENGINE_CACHE_DIR")), djl,
                     djlVersion(djl));
             natives.check();
+            // DJL counts GPUs through libcudart (JNA); a pip PyTorch keeps it under site-packages/nvidia
+            Path cudart = natives.pipCudaRuntime();
+            if (cudart != null && System.getProperty("jna.library.path") == null) {
+                System.setProperty("jna.library.path", cudart.toString());
+            }
             try {
                 return new Started(Engine.getEngine(ENGINE), natives);
             } catch (RuntimeException | LinkageError e) {

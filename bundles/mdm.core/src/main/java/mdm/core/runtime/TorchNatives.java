@@ -120,6 +120,26 @@ public final class TorchNatives {
         return jni;
     }
 
+    /**
+     * The folder of the CUDA runtime library a pip-installed PyTorch brings ({@code site-packages/nvidia/…/
+     * libcudart.so*}), beside the torch package of {@link #folder()}; null when there is none.
+     */
+    public Path pipCudaRuntime() {
+        if (folder == null || folder.getParent() == null || folder.getParent().getParent() == null) {
+            return null;
+        }
+        Path nvidia = folder.getParent().getParent().resolve("nvidia");
+        if (!Files.isDirectory(nvidia)) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = Files.find(nvidia, 4,
+                (p, a) -> p.getFileName().toString().startsWith("libcudart.so"))) {
+            return files.map(Path::getParent).sorted().findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** One line for mdm:version and error messages. */
     public String describe() {
         if (libraryPath == null) {
@@ -183,7 +203,7 @@ public final class TorchNatives {
         }
         if (jniStamp != null) {
             String builtFor = jniStamp.getProperty("torch_version");
-            if (builtFor != null && !builtFor.equals(shortVersion(version))) {
+            if (builtFor != null && !shortVersion(builtFor).equals(shortVersion(version))) {
                 throw new MdmException(jni + " was built for PyTorch " + builtFor + " (" + jni.resolveSibling(JNI_STAMP)
                         + "), but " + VERSION + " is " + version + ": a JNI library only fits the PyTorch it was compiled "
                         + "against. Rebuild it with gpu/build-jni.sh against the PyTorch in " + folder + ".");
@@ -241,9 +261,9 @@ public final class TorchNatives {
         } else if (!cudaInLibtorch) {
             s.append("libtorch reports no CUDA: check nvidia-smi and that the CUDA libraries libtorch_cuda.so needs load.");
         } else {
-            s.append("libtorch has CUDA, but DJL counts devices with the CUDA runtime (libcudart) through JNA and found none: "
-                    + "put the folder with libcudart.so* (for pip's CUDA: site-packages/nvidia/cuda_runtime/lib or "
-                    + "nvidia/cu13/lib) on LD_LIBRARY_PATH or in -Djna.library.path, and check nvidia-smi.");
+            s.append("libtorch has CUDA, but DJL counts devices with the CUDA runtime (libcudart) through JNA and found none"
+                    + " (jna.library.path ").append(System.getProperty("jna.library.path")).append("): put the folder "
+                    + "with libcudart.so* on LD_LIBRARY_PATH or in -Djna.library.path, and check nvidia-smi.");
         }
         return s.toString();
     }

@@ -173,6 +173,16 @@ class TorchNativesTest {
     }
 
     @Test
+    void pipCudaRuntimeIsFoundBesideTheTorchPackage() throws IOException {
+        Path lib = torch("2.11.0+cu130", true);
+        env.put("PYTORCH_LIBRARY_PATH", lib.toString());
+        assertEquals(null, natives(djl(true, null)).pipCudaRuntime());
+        Path cu13 = Files.createDirectories(dir.resolve("site-packages/nvidia/cu13/lib"));
+        Files.writeString(cu13.resolve("libcudart.so.13"), "");
+        assertEquals(cu13, natives(djl(true, null)).pipCudaRuntime());
+    }
+
+    @Test
     void undefinedSymbolMeansAnotherPyTorch() throws IOException {
         Path lib = torch("2.11.0+cu130", true);
         Files.writeString(lib.resolve("libdjl_torch.so"), "");
