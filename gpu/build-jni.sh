@@ -127,7 +127,7 @@ step "patches for PyTorch $torch_version: ${applied[*]:-none}"
 native="$src/engines/pytorch/pytorch-native"
 mkdir -p "$native/build/include"
 if [ -z "$header" ]; then
-  for d in "$here/payload/include" "$here/../gpu/payload/include"; do
+  for d in "$here/payload/include"; do
     [ -f "$d/ai_djl_pytorch_jni_PyTorchLibrary.h" ] && header="$d" && break
   done
 fi
@@ -147,10 +147,10 @@ if [[ "$torch_version" =~ ^(1\.13\.|2\.0\.|2\.1\.) ]]; then pt_define=V1_13_X; f
 ver_ge "$torch_version" "1.13.0" || fail "PyTorch $torch_version is older than DJL 0.33's JNI supports (1.13)"
 
 configure() {
-  local extra_flags="$1"
+  local extra_flags="$1" std="$2"
   local args=(-S "$native" -B "$build/cmake" -DCMAKE_BUILD_TYPE=Release
     -DCMAKE_PREFIX_PATH="$torch_cmake" -DPT_VERSION="$pt_define" -DUSE_CUDA="$use_cuda"
-    -DCMAKE_CXX_STANDARD="$cxx_std" -DCMAKE_CXX_FLAGS="$extra_flags"
+    -DCMAKE_CXX_STANDARD="$std" -DCMAKE_CXX_FLAGS="$extra_flags"
     -DJAVA_HOME="$java_home" -DJAVA_INCLUDE_PATH="$java_home/include" -DJAVA_INCLUDE_PATH2="$java_home/include/linux"
     -DJAVA_JVM_LIBRARY="$jvm" -DJAVA_AWT_INCLUDE_PATH=NotNeeded -DJAVA_AWT_LIBRARY=NotNeeded
     # a JNI library needs no CUDA runtime of its own: link only what it calls (libtorch's c10_cuda loads cudart)
@@ -168,29 +168,41 @@ configure() {
     || { tail -40 "$build/cmake.log" >&2; fail "CMake could not configure against PyTorch $torch_full (log: $build/cmake.log)"; }
 }
 
-compile() {
-  cmake --build "$build/cmake" --config Release -j "$jobs" >"$build/compile.log" 2>&1
+# one build: C++ standard, extra flags; the compiler's output stays in compile-<n>.log
+attempts=0
+build_with() {
+  attempts=$((attempts + 1))
+  step "configuring (C++$1, CUDA $use_cuda${2:+, $2}) and compiling with $jobs jobs ..."
+  configure "$2" "$1"
+  cmake --build "$build/cmake" --config Release -j "$jobs" >"$build/compile-$attempts.log" 2>&1
 }
 
-step "configuring (C++$cxx_std, CUDA $use_cuda) ..."
+other_std=20
+[ "$cxx_std" = 20 ] && other_std=17
 flags=""
-configure "$flags"
-step "compiling with $jobs jobs ..."
-if ! compile; then
-  if grep -qE "profiler_legacy|LegacyEvent|enableProfilerLegacy|ProfilerConfig|code_template" "$build/compile.log"; then
+built=0
+for std in "$cxx_std" "$other_std"; do
+  flags=""
+  if build_with "$std" ""; then built=1; break; fi
+  if grep -qE "profiler_legacy|LegacyEvent|enableProfilerLegacy|ProfilerConfig|code_template" "$build/compile-$attempts.log"; then
     # known change: the legacy autograd profiler (only DJL's profiler uses it) is gone from this PyTorch
-    step "PyTorch $torch_version has no legacy profiler: rebuilding with DJL_NO_LEGACY_PROFILER (profiling off)"
+    step "this PyTorch has no legacy profiler as DJL 0.33 uses it: building with DJL_NO_LEGACY_PROFILER (profiling off)"
     flags="-DDJL_NO_LEGACY_PROFILER"
-    configure "$flags"
-    compile || true
+    if build_with "$std" "$flags"; then built=1; break; fi
   fi
-fi
+  [ "$std" = "$other_std" ] && break
+  # another standard only helps where the compiler complains about language features
+  grep -qiE "c\+\+(17|20|2a)|-std=|requires|concept|consteval|constinit|char8_t|std::span|<=>" \
+    "$build/compile-$attempts.log" || break
+  step "C++$std did not compile, the errors name language features: trying C++$other_std"
+done
+cxx_std="$std"
 lib="$(find "$build/cmake" -maxdepth 2 -name libdjl_torch.so | head -1)"
-if [ -z "$lib" ]; then
-  echo "---- first compiler errors ----" >&2
-  grep -m 20 -B2 -A6 "error" "$build/compile.log" >&2 || tail -60 "$build/compile.log" >&2
-  fail "libdjl_torch.so did not compile against PyTorch $torch_full (log: $build/compile.log). An API DJL 0.33 uses
-changed in this PyTorch: add a patch for it to gpu/patches (see gpu/README.md) and list it in gpu/patches/series."
+if [ "$built" != 1 ] || [ -z "$lib" ]; then
+  echo "---- first compiler errors (C++$cxx_std; every attempt's log: $build/compile-*.log) ----" >&2
+  grep -m 20 -B2 -A6 "error" "$build/compile-1.log" >&2 || tail -60 "$build/compile-1.log" >&2
+  fail "libdjl_torch.so did not compile against PyTorch $torch_full. An API DJL 0.33 uses changed in this PyTorch:
+add a patch for it to gpu/patches (see gpu/README.md) and list it in gpu/patches/series."
 fi
 
 # --- does it load next to this PyTorch? (undefined symbols show here, not in the JVM) -----------------

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --python) python="$2"; shift 2 ;;
     --device) device="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -107,7 +107,9 @@ if [ -f "$jni/libdjl_torch.so" ] && grep -qx "torch_full_version=$torch_full" "$
   printf 'jni\treused\t0\t0\n' >> "$phases"
 else
   jni="$work/jni"
-  phase jni 300 bash "$root/gpu/build-jni.sh" --python "$python" --java-home "$jre" --header "$payload/include" \
+  jni_cap=300
+  [ "$quick" = 1 ] && jni_cap=1500  # two shared cores compile for ten minutes, sixteen for one
+  phase jni "$jni_cap" bash "$root/gpu/build-jni.sh" --python "$python" --java-home "$jre" --header "$payload/include" \
     --out "$jni" --build "$work/jni-build" || { say "no libdjl_torch.so: see above"; }
   if [ -f "$jni/libdjl_torch.so" ]; then
     cp "$jni/libdjl_torch.so" "$jni/djl_torch.properties" "$out/"

@@ -252,7 +252,7 @@ public final class TorchNatives {
         StringBuilder s = new StringBuilder("Natives: ").append(describe()).append(". ");
         if (libraryPath == null) {
             s.append("For a GPU, build with 'mvn -Pcuda install' (CUDA 12.4 natives, needs a driver for CUDA 12.4), or use "
-                    + "your own CUDA PyTorch: build the runtime with -Pown-pytorch (or swap in mdm.djl.nonatives) and ").append(HOW);
+                    + "your own CUDA PyTorch: build the runtime with -Pown-pytorch (or swap in mdm.djl.nonatives), then: ").append(HOW);
         } else if (folder != null && !Files.exists(folder.resolve("libtorch_cuda.so"))) {
             s.append("There is no libtorch_cuda.so in ").append(folder).append(": that is a CPU build of PyTorch. ").append(HOW);
         } else if (flavor == null || !flavor.contains("cu")) {
