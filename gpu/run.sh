@@ -60,7 +60,7 @@ phase() {
   timeout --kill-after=10 "$limit" "$@" 2>&1 | tee "$work/$name.log"
   local rc=${PIPESTATUS[0]}
   local d=$(( $(date +%s) - s ))
-  [ "$rc" = 124 ] && say "phase $name stopped at its limit (${limit}s)"
+  { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && say "phase $name stopped at its limit (${limit}s)"
   say "phase $name: exit $rc in ${d}s"
   printf '%s\t%s\t%s\t%s\n' "$name" "$rc" "$d" "$limit" >> "$phases"
   return "$rc"
@@ -82,7 +82,8 @@ lib = os.path.join(os.path.dirname(torch.__file__), "lib")
 site = os.path.dirname(os.path.dirname(torch.__file__))
 cudart = sorted(glob.glob(os.path.join(site, "nvidia", "**", "libcudart.so*"), recursive=True))
 print(f"torch_full={torch.__version__!r}")
-print(f"torch_version={re.match(r'\d+\.\d+\.\d+', torch.__version__).group(0)!r}")
+release = re.match(r"\d+\.\d+\.\d+", torch.__version__).group(0)
+print(f"torch_version={release!r}")
 print(f"torch_lib={lib!r}")
 print(f"torch_cuda={(torch.version.cuda or '')!r}")
 print(f"cuda_ok={int(torch.cuda.is_available())}")
@@ -160,7 +161,7 @@ selectors=()
 for t in "${parity_tests[@]}"; do selectors+=("--select-method=mdm.nn.unet.$t"); done
 phase parity 150 env NVIDIA_TF32_OVERRIDE=0 "$jre/bin/java" -Xmx16g $jna -Dmdm.device="$device" \
   -Dmdm.testdata="$root/testdata" -DDJL_CACHE_DIR="$cache" -DENGINE_CACHE_DIR="$cache" -Dai.djl.offline=true \
-  -cp "$cp" org.junit.platform.console.ConsoleLauncher --disable-banner --details=tree \
+  -cp "$cp" org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
   --disable-ansi-colors "${selectors[@]}"
 
 # ml-mdm's 64² model first: ours / PyTorch eager on its training step is the figure that matters
