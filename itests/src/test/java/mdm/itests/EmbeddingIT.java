@@ -31,6 +31,7 @@ public class EmbeddingIT {
 
     @Configuration
     public Option[] config() {
+        Itest.writeNested32Npz();
         return MdmRuntime.options();
     }
 
@@ -40,7 +41,7 @@ public class EmbeddingIT {
         Path checkpoint = MdmRuntime.WORK.resolve("imported/nested32");
         String imported = shell.run("mdm:import --conditioner class --conditioner-options '{\"width\": 16}' --classes 15 "
                 + Itest.SAMPLES.resolve("bench/nested32.yaml") + " "
-                + Itest.TESTDATA.resolve("ml-mdm/nested32_state_dict.pt") + " " + checkpoint);
+                + Itest.NESTED32_NPZ + " " + checkpoint);
         assertTrue(imported, imported.contains("checkpoint"));
         String sampled = shell.run("mdm:sample --label 3 --n 2 --steps 4 " + checkpoint);
         assertTrue(sampled, sampled.contains("grid"));

@@ -46,6 +46,25 @@ final class MdmRuntime {
     }
 
     static Option[] options() {
+        return options(null);
+    }
+
+    /**
+     * The runtime with mdm.djl.nonatives in place of mdm.djl, its engine loading libtorch and DJL's JNI
+     * library from a folder (PYTORCH_LIBRARY_PATH, here as system properties, which DJL reads when the
+     * environment does not set them): the rehearsal of "GPU with your own PyTorch" in OSGi.
+     */
+    static Option[] ownPyTorch() {
+        Path nonatives = Path.of(System.getProperty("mdm.itest.nonatives", "missing-mdm.djl.nonatives.jar"));
+        List<Option> options = new ArrayList<>(List.of(options(nonatives)));
+        options.add(systemProperty("PYTORCH_LIBRARY_PATH").value(System.getProperty("mdm.itest.libtorch")));
+        options.add(systemProperty("PYTORCH_VERSION").value(System.getProperty("mdm.itest.pytorch.version")));
+        options.add(systemProperty("PYTORCH_FLAVOR").value("cpu"));
+        return options.toArray(new Option[0]);
+    }
+
+    /** @param djlBundle a jar installed instead of the features' mdm.djl, or null */
+    private static Option[] options(Path djlBundle) {
         FeatureCatalog catalog = FeatureCatalog.read(HOME.resolve("features"), new FeatureServiceImpl());
         BundleLocations locations = new BundleLocations(HOME.resolve("repository"));
         List<Feature> boot = catalog.boot();
@@ -55,7 +74,8 @@ final class MdmRuntime {
                 if (fb.getID().getArtifactId().equals("org.apache.felix.gogo.jline")) {
                     continue; // the terminal console; tests drive commands through the CommandProcessor
                 }
-                options.add(bundle(locations.location(fb.getID())));
+                boolean swap = djlBundle != null && fb.getID().getArtifactId().equals("mdm.djl");
+                options.add(bundle(swap ? "reference:" + djlBundle.toUri() : locations.location(fb.getID())));
             }
         }
         options.add(junitBundles());

@@ -39,6 +39,7 @@ public class TrainingIT {
 
     @Configuration
     public Option[] config() {
+        Itest.writeNested32Npz();
         return MdmRuntime.options();
     }
 
@@ -96,7 +97,7 @@ public class TrainingIT {
             Files.copy(f, foreign.resolve(f.getFileName()));
         }
         Files.delete(foreign.resolve("ema.safetensors"));
-        Files.copy(Itest.TESTDATA.resolve("ml-mdm/nested32_state_dict.npz"), foreign.resolve("model.npz"));
+        Files.copy(Itest.NESTED32_NPZ, foreign.resolve("model.npz"));
         Files.delete(foreign.resolve("model.safetensors"));
         writeSafetensorsFrom(foreign.resolve("model.npz"), foreign.resolve("model.safetensors"));
         expect(shell, "mdm:sample --n 1 --steps 2 " + foreign, "does not fit");

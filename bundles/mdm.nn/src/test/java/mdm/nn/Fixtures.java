@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import mdm.core.config.Json;
+import mdm.core.fixtures.ReferenceWeights;
 import mdm.core.io.StateDictFiles;
 
 /** The golden files under {@code testdata/} (system property {@code mdm.testdata}). */
@@ -29,6 +30,11 @@ public final class Fixtures {
             throw new IllegalStateException("missing fixture " + p);
         }
         return p;
+    }
+
+    /** The weights the fixtures of {@code model} were made with (rebuilt from {@code <model>_weights.json}). */
+    public static Map<String, NDArray> weights(String model, NDManager manager) {
+        return ReferenceWeights.read(mlMdm(model + "_weights.json"), manager);
     }
 
     /** Arrays of an .npz (or .pt/.safetensors) fixture by name, in {@code manager}. */

@@ -16,7 +16,7 @@ import mdm.api.diffusion.Denoiser;
 import mdm.api.model.Backbone;
 import mdm.api.model.BackboneFactory;
 import mdm.api.model.Conditioning;
-import mdm.core.io.StateDictFiles;
+import mdm.core.fixtures.ReferenceWeights;
 import mdm.core.io.StateDicts;
 import mdm.core.runtime.EngineRuntime;
 import mdm.diffusion.MultiResolutionProcess;
@@ -52,13 +52,13 @@ class RealModelSamplerTest {
         runtime.close();
     }
 
-    /** The fixture model with its state dict, built by the backbone code the runtime registers. */
+    /** The fixture model with the weights the reference ran with, built by the backbone code the runtime registers. */
     static Backbone backbone(String model, NDManager m) {
         JsonNode file = Fixture.json(model + "_config.json");
         JsonNode config = Fixture.withoutClassMarkers(file.get("config_as_given"));
         BackboneFactory factory = new UNetModels(file.get("registry_name").asText());
         Backbone b = factory.create(factory.parseConfig(config), m, 0);
-        StateDicts.loadStrict(StateDictFiles.read(Fixture.file(model + "_state_dict.npz"), m), b.parameters());
+        StateDicts.loadStrict(ReferenceWeights.read(Fixture.file(model + "_weights.json"), m), b.parameters());
         return b;
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import mdm.api.model.Conditioning;
 import mdm.core.config.Json;
-import mdm.core.io.StateDictFiles;
+import mdm.core.fixtures.ReferenceWeights;
 import mdm.core.io.StateDicts;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
@@ -86,7 +86,7 @@ public final class BackboneBenchmark {
         UNetModels factory = new UNetModels(root.get("registry_name").asText());
         UNetBackboneConfig c = factory.parseConfig(config);
         UNetBackbone b = factory.create(c, manager, 0);
-        StateDicts.loadStrict(StateDictFiles.read(testdata.resolve("ml-mdm").resolve(model + "_state_dict.npz"), manager),
+        StateDicts.loadStrict(ReferenceWeights.read(testdata.resolve("ml-mdm").resolve(model + "_weights.json"), manager),
                 b.parameters());
         for (NDArray p : b.parameters().values()) {
             p.setRequiresGradient(true);

@@ -21,6 +21,20 @@ public final class DjlEngineStarter {
      * @return the started engine
      */
     public static synchronized Engine start(Path cacheDir) {
+        return startChecked(cacheDir).engine();
+    }
+
+    /** A started engine and where its natives came from. */
+    public record Started(Engine engine, TorchNatives natives) {
+    }
+
+    /**
+     * Starts the engine after checking where its natives will come from ({@link TorchNatives}): a
+     * missing or mismatched libtorch or JNI library is one error naming what was looked for.
+     *
+     * @param cacheDir where the natives are extracted once (never the user's home)
+     */
+    public static synchronized Started startChecked(Path cacheDir) {
         try {
             Files.createDirectories(cacheDir);
         } catch (java.io.IOException e) {
@@ -39,11 +53,37 @@ public final class DjlEngineStarter {
 
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(Engine.class.getClassLoader());
+        ClassLoader djl = Engine.class.getClassLoader();
+        thread.setContextClassLoader(djl);
         try {
-            return Engine.getEngine(ENGINE);
+            TorchNatives natives = TorchNatives.inspect(Path.of(TorchNatives.envOrProperty("ENGINE_CACHE_DIR")), djl,
+                    djlVersion(djl));
+            natives.check();
+            // DJL counts GPUs through libcudart (JNA); a pip PyTorch keeps it under site-packages/nvidia
+            Path cudart = natives.pipCudaRuntime();
+            if (cudart != null && System.getProperty("jna.library.path") == null) {
+                System.setProperty("jna.library.path", cudart.toString());
+            }
+            try {
+                return new Started(Engine.getEngine(ENGINE), natives);
+            } catch (RuntimeException | LinkageError e) {
+                throw natives.explain(e);
+            }
         } finally {
             thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** DJL's version as its PyTorch engine records it (without initialising DJL's Engine class). */
+    private static String djlVersion(ClassLoader djl) {
+        try (java.io.InputStream in = djl.getResourceAsStream("pytorch-engine.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("djl_version", "0.33.0");
+        } catch (java.io.IOException e) {
+            return "0.33.0";
         }
     }
 

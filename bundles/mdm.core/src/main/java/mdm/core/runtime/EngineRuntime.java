@@ -10,13 +10,17 @@ import mdm.api.DjlRuntime;
 /** A started engine with its devices and a root manager; the OSGi component and tests both use it. */
 public class EngineRuntime implements DjlRuntime, AutoCloseable {
     private final Engine engine;
+    private final TorchNatives natives;
     private final List<Device> devices;
     private final NDManager root;
     private final Path workDirectory;
 
     public EngineRuntime(String deviceSpec, Path workDirectory, Path cacheDir) {
-        this.engine = DjlEngineStarter.start(cacheDir);
-        this.devices = DeviceSpec.resolve(deviceSpec, engine.getGpuCount());
+        DjlEngineStarter.Started started = DjlEngineStarter.startChecked(cacheDir);
+        this.engine = started.engine();
+        this.natives = started.natives();
+        this.devices = DeviceSpec.resolve(deviceSpec, engine.getGpuCount(),
+                () -> natives.gpuHint(engine.hasCapability("CUDA")));
         this.root = engine.newBaseManager(devices.get(0));
         this.workDirectory = workDirectory;
     }
@@ -55,6 +59,11 @@ public class EngineRuntime implements DjlRuntime, AutoCloseable {
     @Override
     public String engineVersion() {
         return engine.getEngineName() + " " + engine.getVersion();
+    }
+
+    /** Where the engine's natives came from (bundled, or a folder in PYTORCH_LIBRARY_PATH). */
+    public TorchNatives natives() {
+        return natives;
     }
 
     @Override

@@ -1,5 +1,5 @@
 /** Starting DJL offline inside OSGi, and device choice. */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package mdm.core.runtime;
 

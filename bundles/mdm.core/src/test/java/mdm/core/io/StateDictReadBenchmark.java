@@ -7,12 +7,15 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import mdm.core.fixtures.ReferenceWeights;
 import mdm.core.runtime.EngineRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Prints read and write times of the 13 MB nested32 state dict in each format (not a timed assertion).
+ * Prints read and write times of tensor files (not a timed assertion): the 13 MB nested32 state dict
+ * (rebuilt from the fixtures' seeds) written and read as safetensors, the 7.7 MB intermediates .npz,
+ * and the reference's torch.save subset of nested32 (0.3 MB).
  * Run: {@code mvn -o install -pl bundles/mdm.core -Dtest=StateDictReadBenchmark -Dmdm.bench=true}; the
  * figures are in the console and in target/surefire-reports/mdm.core.io.StateDictReadBenchmark-output.txt.
  */
@@ -25,12 +28,12 @@ class StateDictReadBenchmark {
         try (EngineRuntime runtime = EngineRuntime.standalone(); NDManager manager = runtime.newManager()) {
             Path safetensors = Files.createTempFile("nested32", ".safetensors");
             try {
-                Map<String, NDArray> sd = StateDictFiles.read(testdata("ml-mdm/nested32_state_dict.npz"), manager);
+                Map<String, NDArray> sd = ReferenceWeights.read(testdata("ml-mdm/nested32_weights.json"), manager);
                 long bytes = sd.values().stream().mapToLong(a -> a.size() * 4).sum();
                 System.out.printf("nested32: %d tensors, %.1f MB%n", sd.size(), bytes / 1e6);
                 time("write safetensors", () -> Safetensors.write(safetensors, sd, Map.of("k", "v")));
-                time("read npz", () -> read(runtime, testdata("ml-mdm/nested32_state_dict.npz")));
-                time("read pt (torch zip)", () -> read(runtime, testdata("ml-mdm/nested32_state_dict.pt")));
+                time("read npz (7.7 MB)", () -> read(runtime, testdata("ml-mdm/nested32_intermediates_fp32.npz")));
+                time("read pt (0.3 MB)", () -> read(runtime, testdata("ml-mdm/nested32_state_dict_subset.pt")));
                 time("read safetensors", () -> read(runtime, safetensors));
             } finally {
                 Files.deleteIfExists(safetensors);

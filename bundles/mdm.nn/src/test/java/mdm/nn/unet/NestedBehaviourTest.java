@@ -37,8 +37,7 @@ class NestedBehaviourTest {
     @Test
     void mixedBatchMatchesTheFullBatchOnTheSharedSamples() {
         try (NDManager m = runtime.newManager()) {
-            UNetBackbone b = ForwardParityTest.load("nested32", Fixtures.configAsGiven("nested32"),
-                    "nested32_state_dict.npz", m);
+            UNetBackbone b = ForwardParityTest.load("nested32", Fixtures.configAsGiven("nested32"), m);
             ForwardParityTest.Case c = ForwardParityTest.inputs("nested32", "text", m);
             List<NDArray> full = b.forward(c.noisy(), c.times(), c.cond(), false);
             List<NDArray> mixed = b.forward(List.of(c.noisy().get(0).get("0:2"), c.noisy().get(1)), c.times(), c.cond(), false);

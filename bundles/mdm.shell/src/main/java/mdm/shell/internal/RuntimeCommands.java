@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
+import mdm.core.runtime.DjlCuda;
+import mdm.core.runtime.TorchNatives;
 import mdm.features.ComponentDirectory;
 import mdm.features.FeatureInfo;
 import mdm.features.FeatureManager;
@@ -81,8 +83,11 @@ public class RuntimeCommands {
         } else {
             out.append("DJL        ").append(djl.djlVersion()).append('\n');
             out.append("engine     ").append(djl.engineVersion()).append('\n');
-            out.append("device     ").append(djl.device()).append(djl.devices().size() > 1 ? " " + djl.devices() : "")
-                    .append('\n');
+            out.append("natives    ").append(TorchNatives.current(djl.djlVersion()).describe()).append('\n');
+            for (ai.djl.Device d : djl.devices()) {
+                String gpu = DjlCuda.describe(d);
+                out.append("device     ").append(d).append(gpu.isEmpty() ? "" : " " + gpu).append('\n');
+            }
         }
         out.append("java       ").append(System.getProperty("java.version")).append('\n');
         return out.toString();
