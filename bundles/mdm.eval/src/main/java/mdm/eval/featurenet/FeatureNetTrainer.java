@@ -28,6 +28,7 @@ import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 import mdm.nn.ParamStore;
 
@@ -123,7 +124,7 @@ public final class FeatureNetTrainer {
             flip(pixels, batch.size(), n.channels(), side, flips);
         }
         try (NDManager m = longLived.newSubManager()) {
-            NDArray x = m.create(pixels, new Shape(batch.size(), n.channels(), side, side));
+            NDArray x = NativeArrays.create(m, pixels, new Shape(batch.size(), n.channels(), side, side));
             double value;
             try (GradientCollector collector = m.getEngine().newGradientCollector()) {
                 ClassifierNet.Output out = net.forward(x);
@@ -158,7 +159,7 @@ public final class FeatureNetTrainer {
                 counted++;
             }
         }
-        NDArray weights = m.create(onehot, new Shape(batch.size(), classes));
+        NDArray weights = NativeArrays.create(m, onehot, new Shape(batch.size(), classes));
         NDArray picked = logits.logSoftmax(1).mul(weights).sum();
         return Scalars.mul(picked, -1.0 / Math.max(1, counted));
     }
@@ -209,7 +210,7 @@ public final class FeatureNetTrainer {
                     var n = spec.network();
                     float[] px = ImagePrep.prepare(batch, n.channels(), n.inputSize());
                     try (NDManager b = m.newSubManager()) {
-                        ClassifierNet.Output o = net.forward(b.create(px, new Shape(batch.size(), n.channels(),
+                        ClassifierNet.Output o = net.forward(NativeArrays.create(b, px, new Shape(batch.size(), n.channels(),
                                 n.inputSize(), n.inputSize())));
                         for (Heads.Head h : heads.list()) {
                             NDArray pred = o.logits().get(h.name()).argMax(1);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import mdm.api.MdmException;
 import mdm.api.eval.Features;
 import mdm.core.random.HostRandom;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -48,8 +49,8 @@ public final class KernelDistance {
                     System.arraycopy(random.permutation(y.n), 0, yi, k * size, size);
                 }
                 try (NDManager sub = m.newSubManager()) {
-                    NDArray xs = x.x.get(sub.create(xi)).reshape(c, size, x.d);
-                    NDArray ys = y.x.get(sub.create(yi)).reshape(c, size, y.d);
+                    NDArray xs = x.x.get(NativeArrays.create(sub, xi)).reshape(c, size, x.d);
+                    NDArray ys = y.x.get(NativeArrays.create(sub, yi)).reshape(c, size, y.d);
                     double[] v = subsetMmd2(xs, ys, x.d, c, size);
                     System.arraycopy(v, 0, values, s0, c);
                 }

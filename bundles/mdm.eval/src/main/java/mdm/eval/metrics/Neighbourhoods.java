@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import mdm.api.MdmException;
 import mdm.api.eval.Features;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -96,13 +97,13 @@ public final class Neighbourhoods {
         int block = Vectors.blockRows(r.n);
         NDManager parent = r.x.getManager();
         try (NDManager c = parent.newSubManager()) {
-            NDArray rhoPrRow = c.create(rhoPr).expandDims(0);
-            NDArray rhoDcRow = c.create(rhoDc).expandDims(0);
+            NDArray rhoPrRow = NativeArrays.create(c, rhoPr).expandDims(0);
+            NDArray rhoDcRow = NativeArrays.create(c, rhoDc).expandDims(0);
             for (int from = 0; from < g.n; from += block) {
                 int to = Math.min(g.n, from + block);
                 try (NDManager m = c.newSubManager()) {
                     NDArray d = squaredDistances(g, from, to, r, m);
-                    NDArray genCol = m.create(Arrays.copyOfRange(rhoGen, from, to)).expandDims(1);
+                    NDArray genCol = NativeArrays.create(m, Arrays.copyOfRange(rhoGen, from, to)).expandDims(1);
                     Band pr = new Band(d, rhoPrRow, margin);
                     Band dc = new Band(d, rhoDcRow, margin);
                     Band rec = new Band(d, genCol, margin);

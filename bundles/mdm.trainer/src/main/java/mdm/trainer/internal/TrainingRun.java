@@ -35,6 +35,7 @@ import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
 import mdm.core.tensor.Mosaic;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 import mdm.diffusion.MultiResolutionProcess;
 import mdm.diffusion.TrainingDraws;
@@ -282,7 +283,7 @@ final class TrainingRun {
                 double norm = Gradients.globalNorm(grads, step);
                 if (!Double.isFinite(total) || !Double.isFinite(norm)) {
                     control.event("step " + (globalStep + 1) + ": loss or gradient is not finite; step skipped");
-                    Gradients.reset(grads);
+                    Gradients.reset(grads, step);
                 } else {
                     lastGradNorm = norm;
                     if (o.gradientClipNorm() > 0) {
@@ -482,7 +483,7 @@ final class TrainingRun {
         values.forEach((k, v) -> {
             NDArray target = shadow.get(k);
             if (target != null) {
-                target.set(v.toType(target.getDataType(), false).toByteBuffer());
+                NativeArrays.assign(target, v);
             }
         });
     }
