@@ -68,7 +68,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
             boolean ema = request.ema() && Files.exists(checkpoint.resolve(CheckpointStore.EMA));
             Map<String, Object> made = new LinkedHashMap<>();
             made.put("checkpoint", checkpoint.toString());
-            made.put("step", Json.read(checkpoint.resolve(CheckpointStore.STATE)).path("global_step").asLong());
+            made.put("step", CheckpointState.read(checkpoint.resolve(CheckpointStore.STATE)).globalStep());
             made.put("weights", ema ? "ema" : "model");
             made.put("sampler", samplerName);
             made.put("steps", settings.steps());
@@ -84,8 +84,8 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
                         + "' has neither with these options: leave accuracy out of --metrics");
             }
             Backbone backbone = plan.factory().create(plan.config(), m, 0);
-            StateDicts.loadStrict(Safetensors.read(checkpoint.resolve(ema ? CheckpointStore.EMA : CheckpointStore.MODEL), m),
-                    backbone.parameters());
+            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, m,
+                    weights -> StateDicts.loadStrict(weights, backbone.parameters()));
             Conditioner conditioner = exp.conditioner.service().create(spec.conditioner().options(), exp.data, m, spec.seed());
             try {
                 loadConditioner(checkpoint, ema, conditioner, m, spec);
@@ -119,8 +119,8 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
             throw new MdmException("checkpoint " + checkpoint + " has no weights for conditioner '"
                     + spec.conditioner().name() + "' (" + file.getFileName() + " is missing)");
         }
-        Map<String, NDArray> w = Safetensors.read(file, m);
-        StateDicts.loadStrict(w, conditioner.parameters());
+        CheckpointStore.loadVerified(checkpoint, file.getFileName().toString(), m,
+                w -> StateDicts.loadStrict(w, conditioner.parameters()));
     }
 
     @SuppressWarnings("unchecked")
