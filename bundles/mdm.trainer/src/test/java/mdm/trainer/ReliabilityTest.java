@@ -123,8 +123,8 @@ class ReliabilityTest {
      * A run of 6 steps resumed with --steps 10 trains to step 10 and only then says completed (the
      * finished first stage keeps its 3 steps, the second trains 7); a total below the steps done is
      * refused. A run whose newest checkpoint has a damaged state falls back to the previous one,
-     * says which, and still logs exactly the losses of an uninterrupted run. Sampling refuses weights
-     * that differ from their checksum.
+     * says which, and still logs exactly the losses of an uninterrupted run. Sampling (from the EMA
+     * weights) refuses a checkpoint whose model weights differ from their checksum.
      */
     @Test
     void resumeReachesTheNewTotalFallsBackFromADamagedCheckpointAndSamplingVerifiesWeights(@TempDir Path work)
@@ -174,9 +174,9 @@ class ReliabilityTest {
                     () -> trainer.start(new TrainRequest(spec, 8L, straight.output(), true)));
             assertTrue(fewer.getMessage().contains("is at step 10"), fewer.getMessage());
 
-            // EMA weights with one flipped byte: sampling refuses them instead of drawing from them
-            Path ema = straight.output().resolve("checkpoints/step-00000010/ema.safetensors");
-            try (RandomAccessFile f = new RandomAccessFile(ema.toFile(), "rw")) {
+            // the model's weights (not the EMA ones sampled from) with one flipped byte: sampling refuses
+            Path model = straight.output().resolve("checkpoints/step-00000010/model.safetensors");
+            try (RandomAccessFile f = new RandomAccessFile(model.toFile(), "rw")) {
                 long at = f.length() - 17;
                 f.seek(at);
                 int b = f.read();
@@ -187,7 +187,7 @@ class ReliabilityTest {
                     TestComponents.registry(runtime), runtime).generate(new GenerationRequest(
                     straight.output().resolve("checkpoints/step-00000010"), List.of(), List.of("red"), 1, 2, null,
                     null, 1, true, null, null)));
-            assertTrue(damaged.getMessage().contains("ema.safetensors in ")
+            assertTrue(damaged.getMessage().contains("model.safetensors in ")
                     && damaged.getMessage().contains("does not match the SHA-256 recorded in its state.json"),
                     damaged.getMessage());
         }

@@ -1,6 +1,5 @@
 package mdm.trainer.internal;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -24,7 +23,6 @@ import mdm.api.eval.SampleQuality;
 import mdm.api.model.Backbone;
 import mdm.api.train.ExperimentSpec;
 import mdm.core.config.Json;
-import mdm.core.io.Safetensors;
 import mdm.core.io.StateDicts;
 import mdm.core.runtime.GradMode;
 
@@ -84,7 +82,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
                         + "' has neither with these options: leave accuracy out of --metrics");
             }
             Backbone backbone = plan.factory().create(plan.config(), m, 0);
-            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, m,
+            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, true, m,
                     weights -> StateDicts.loadStrict(weights, backbone.parameters()));
             Conditioner conditioner = exp.conditioner.service().create(spec.conditioner().options(), exp.data, m, spec.seed());
             try {
@@ -119,7 +117,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
             throw new MdmException("checkpoint " + checkpoint + " has no weights for conditioner '"
                     + spec.conditioner().name() + "' (" + file.getFileName() + " is missing)");
         }
-        CheckpointStore.loadVerified(checkpoint, file.getFileName().toString(), m,
+        CheckpointStore.loadVerified(checkpoint, file.getFileName().toString(), false, m,
                 w -> StateDicts.loadStrict(w, conditioner.parameters()));
     }
 

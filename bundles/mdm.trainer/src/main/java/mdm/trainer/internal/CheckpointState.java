@@ -65,7 +65,8 @@ record CheckpointState(
 
     CheckpointState withChecksums(Map<String, String> checksums) {
         return new CheckpointState(globalStep, stage, stageName, stageStep, stageSteps, plan, noiseRng, dropoutRng,
-                data, optimizerSteps, emaUpdates, isFinal, imported, skippedSteps, Map.copyOf(checksums));
+                data, optimizerSteps, emaUpdates, isFinal, imported, skippedSteps,
+                java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(checksums)));
     }
 
     String toJson() {

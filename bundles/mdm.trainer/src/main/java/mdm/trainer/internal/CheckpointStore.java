@@ -203,15 +203,17 @@ class CheckpointStore {
 
     /**
      * Reads the weights file {@code name} of {@code checkpoint} and hands it to {@code load}, checking
-     * the file against the SHA-256 in the checkpoint's state. When the weights do not fit (the error
-     * {@code load} throws), that error comes first, noting a checksum mismatch too; weights that fit
-     * but differ from their checksum are refused.
+     * files against the SHA-256 sums in the checkpoint's state: every file of the checkpoint when
+     * {@code everyFile} (so that damaged weights are noticed even where another file is sampled
+     * from), else only this one. When the weights do not fit (the error {@code load} throws), that
+     * error comes first, noting a checksum mismatch too; weights that fit but differ from their
+     * checksum are refused.
      */
-    static void loadVerified(Path checkpoint, String name, NDManager manager,
+    static void loadVerified(Path checkpoint, String name, boolean everyFile, NDManager manager,
                              java.util.function.Consumer<Map<String, NDArray>> load) {
         String mismatch = null;
         try {
-            verify(checkpoint, CheckpointState.read(checkpoint.resolve(STATE)), List.of(name));
+            verify(checkpoint, CheckpointState.read(checkpoint.resolve(STATE)), everyFile ? null : List.of(name));
         } catch (MdmException e) {
             mismatch = e.getMessage();
         }

@@ -21,7 +21,6 @@ import mdm.api.generate.Generator;
 import mdm.api.model.Backbone;
 import mdm.api.train.ExperimentSpec;
 import mdm.core.config.Json;
-import mdm.core.io.Safetensors;
 import mdm.core.io.StateDicts;
 import mdm.core.runtime.GradMode;
 import mdm.diffusion.MultiResolutionProcess;
@@ -55,14 +54,16 @@ public final class GenerationService implements Generator {
             StagePlan plan = exp.stages.get(Math.min(stageIndex, exp.stages.size() - 1));
             Backbone backbone = plan.factory().create(plan.config(), m, 0);
             boolean ema = request.ema() && Files.exists(checkpoint.resolve(CheckpointStore.EMA));
-            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, m, weights -> {
-                try {
-                    StateDicts.loadStrict(weights, backbone.parameters());
-                } catch (MdmException e) {
-                    throw new MdmException("checkpoint " + checkpoint + " does not fit the model its experiment "
-                            + "describes (" + plan.backboneName() + "): " + e.getMessage(), e);
-                }
-            });
+            // every file of the checkpoint is checked, not only the one sampled from
+            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, true, m,
+                    weights -> {
+                        try {
+                            StateDicts.loadStrict(weights, backbone.parameters());
+                        } catch (MdmException e) {
+                            throw new MdmException("checkpoint " + checkpoint + " does not fit the model its "
+                                    + "experiment describes (" + plan.backboneName() + "): " + e.getMessage(), e);
+                        }
+                    });
             Conditioner conditioner = exp.conditioner.service().create(spec.conditioner().options(), exp.data, m,
                     spec.seed());
             Path condFile = checkpoint.resolve(ema && Files.exists(checkpoint.resolve(CheckpointStore.CONDITIONER_EMA))
@@ -72,7 +73,7 @@ public final class GenerationService implements Generator {
                     throw new MdmException("checkpoint " + checkpoint + " has no weights for conditioner '"
                             + spec.conditioner().name() + "' (" + condFile.getFileName() + " is missing)");
                 }
-                CheckpointStore.loadVerified(checkpoint, condFile.getFileName().toString(), m,
+                CheckpointStore.loadVerified(checkpoint, condFile.getFileName().toString(), false, m,
                         weights -> StateDicts.loadStrict(weights, conditioner.parameters()));
             }
             var s = spec.sampling();
