@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
 import mdm.api.train.ExperimentSpec;
@@ -34,12 +33,13 @@ public final class TrainingService implements Trainer, AutoCloseable {
         return t;
     });
     private final List<TrainingJob> jobs = new ArrayList<>();
-    private final AtomicInteger counter = new AtomicInteger();
+    private final JobIds ids;
 
     public TrainingService(ComponentRegistry registry, DjlRuntime runtime, Path workDirectory) {
         this.registry = registry;
         this.runtime = runtime;
         this.workDirectory = workDirectory;
+        this.ids = new JobIds(workDirectory);
     }
 
     @Override
@@ -74,7 +74,7 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             TrainingJob job;
             synchronized (jobs) {
-                job = new TrainingJob(spec.name() + "-" + counter.incrementAndGet(), spec, out, total);
+                job = new TrainingJob(ids.next(spec.name()), spec, out, total);
                 jobs.add(job);
             }
             for (ComponentRegistry.Lease<?> lease : exp.leases()) {
