@@ -44,6 +44,11 @@ final class TrainingJob implements Job, RunControl {
             TrainingRun.Outcome outcome = body.get();
             finish(outcome == TrainingRun.Outcome.COMPLETED ? JobState.COMPLETED : JobState.STOPPED,
                     outcome == TrainingRun.Outcome.STOPPED ? stopReason : null);
+        } catch (OutOfMemoryError e) {
+            // anywhere in the job, never taken for broken data; what was written stays (checkpoints are atomic)
+            finish(JobState.FAILED, "out of memory (" + e.getMessage() + ") at step " + progress.step()
+                    + ": lower training.batch_size (now " + spec.training().batchSize()
+                    + ") or the model's size; checkpoints already written are intact");
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();
             finish(JobState.FAILED, message);

@@ -45,7 +45,8 @@ public final class TrainingService implements Trainer, AutoCloseable {
     @Override
     public ExperimentSpec validate(Path specFile) {
         ExperimentSpec spec = SpecReader.read(specFile);
-        try (Experiment ignored = ExperimentResolver.resolve(spec, registry)) {
+        try (Experiment exp = ExperimentResolver.resolve(spec, registry)) {
+            Preflight.checkStructure(exp);
             return spec;
         }
     }
@@ -65,7 +66,8 @@ public final class TrainingService implements Trainer, AutoCloseable {
                 throw new MdmException("the output folder " + out + " already holds a run: add --resume to continue it, "
                         + "or --out to train into another folder");
             }
-            Devices.resolve(spec.training().devices(), runtime); // an absent GPU is an error now, not in the job
+            // an absent GPU, a network that cannot be built or a batch that cannot fit is an error now, not in the job
+            Preflight.check(exp, Devices.resolve(spec.training().devices(), runtime));
             long[] steps = stageSteps(spec, request.steps());
             TrainingEvaluation evaluation = TrainingEvaluation.prepare(exp, registry, steps);
             long total = 0;
