@@ -5,6 +5,7 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,8 +83,10 @@ public class BatchRunner implements ToIntFunction<String> {
             Map<String, List<Method>> commands = HelpCommand.commands(session);
             String command = words.length == 0 ? null : HelpCommand.resolve(words[0], commands);
             if (command != null && !commands.get(command).isEmpty()) {
-                return "wrong arguments for " + command + " (an option without its value?)\n"
-                        + CommandUsage.usage(command, commands.get(command).get(0))
+                Method m = commands.get(command).get(0);
+                String without = CommandUsage.optionWithoutValue(m, Arrays.asList(words).subList(1, words.length));
+                return "wrong arguments for " + command + (without != null ? ": option " + without + " needs a value"
+                        : ": the words do not fit its options and operands") + "\n" + CommandUsage.usage(command, m)
                         + "\n(help " + command + " describes every option)";
             }
         }

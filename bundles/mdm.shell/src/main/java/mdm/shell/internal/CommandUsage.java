@@ -182,6 +182,21 @@ final class CommandUsage {
         return words.length >= declared.size() ? words : Arrays.copyOf(words, declared.size());
     }
 
+    /** The option among {@code words} that takes a value but has none after it, or null. */
+    static String optionWithoutValue(Method m, List<String> words) {
+        for (int i = 0; i < words.size(); i++) {
+            for (Annotation[] as : m.getParameterAnnotations()) {
+                Parameter p = find(as, Parameter.class);
+                if (p != null && Parameter.UNSPECIFIED.equals(p.presentValue())
+                        && Arrays.asList(p.names()).contains(words.get(i))
+                        && (i == words.size() - 1 || knownOption(m, words.get(i + 1)))) {
+                    return words.get(i);
+                }
+            }
+        }
+        return null;
+    }
+
     private static boolean knownOption(Method m, String word) {
         for (Annotation[] as : m.getParameterAnnotations()) {
             Parameter p = find(as, Parameter.class);

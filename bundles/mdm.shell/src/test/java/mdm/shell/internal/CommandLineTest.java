@@ -82,8 +82,11 @@ class CommandLineTest {
         assertTrue(shell.error("mdm:train a.yaml b.yaml").startsWith(
                 "mdm:train: unexpected operand 'b.yaml' (it takes <spec>)\n"));
         assertTrue(shell.error("mdm:train spec.yaml --steps").startsWith(
-                "wrong arguments for mdm:train (an option without its value?)\nusage: mdm:train [options] <spec>"),
+                "wrong arguments for mdm:train: option --steps needs a value\nusage: mdm:train [options] <spec>"),
                 shell.error("mdm:train spec.yaml --steps"));
+        assertTrue(shell.error("mdm:jobs everything").startsWith(
+                "wrong arguments for mdm:jobs: the words do not fit its options and operands\nusage: mdm:jobs\n"),
+                shell.error("mdm:jobs everything"));
         assertTrue(training.trainRequests.isEmpty());
     }
 
