@@ -153,7 +153,7 @@ public class EvalCommands {
         return q;
     }
 
-    private record Dataset(String name, Map<String, Object> options) {
+    record Dataset(String name, Map<String, Object> options) {
     }
 
     /** A spec file's dataset section, or {@code name} / {@code name:{json options}}. */
