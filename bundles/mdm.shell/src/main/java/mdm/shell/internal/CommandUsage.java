@@ -160,6 +160,11 @@ final class CommandUsage {
         List<Operand> declared = operands(m);
         String[] words = given == null ? new String[0] : given;
         for (String w : words) {
+            if (("--help".equals(w) || "-h".equals(w)) && !knownOption(m, w)) {
+                throw new UsageException(describe(command, m).trim()); // Gogo's convention, also its completion's
+            }
+        }
+        for (String w : words) {
             if (w != null && w.length() > 1 && w.charAt(0) == '-' && Character.isLetter(w.charAt(w.length() > 2 && w.charAt(1) == '-' ? 2 : 1))) {
                 throw new UsageException(command + ": " + (knownOption(m, w) ? "option " + w + " is given twice"
                         : "unknown option " + w) + "\n" + usage(command, m) + "\n" + hint(command));

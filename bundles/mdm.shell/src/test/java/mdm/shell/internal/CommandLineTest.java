@@ -142,6 +142,7 @@ class CommandLineTest {
         for (String c : COMMANDS.keySet()) {
             assertTrue(all.contains("mdm:" + c + " "), c + " in " + all);
         }
+        assertTrue(shell.error("mdm:import --help").startsWith("mdm:import - turn an ml-mdm model"));
         assertTrue(shell.error("help mdm:imprt").startsWith("no command 'mdm:imprt'; did you mean 'mdm:import'?"));
     }
 
