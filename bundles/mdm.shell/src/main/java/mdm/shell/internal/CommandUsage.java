@@ -96,8 +96,7 @@ final class CommandUsage {
             Annotation[][] anns = m.getParameterAnnotations();
             for (int i = 0; i < types.length; i++) {
                 if (types[i] != CommandSession.class && find(anns[i], Parameter.class) == null) {
-                    String t = types[i].isArray() ? types[i].getComponentType().getSimpleName() + "..." : types[i].getSimpleName();
-                    words.add("<" + t + ">");
+                    words.add(plainOperand(types[i]));
                 }
             }
         }
@@ -132,7 +131,7 @@ final class CommandUsage {
                         && !Parameter.UNSPECIFIED.equals(p.absentValue()) && !text.contains("default");
                 optionRows.add(new String[] {names, text + (showDefault ? " (default " + p.absentValue() + ")" : "")});
             } else if (operands == null) {
-                rows.add(new String[] {"<" + types[i].getSimpleName() + ">", text});
+                rows.add(new String[] {plainOperand(types[i]), text});
             }
         }
         if (operands != null) {
@@ -200,6 +199,11 @@ final class CommandUsage {
             }
         }
         return null;
+    }
+
+    /** An operand of a command without {@link Operands}: {@code <arg>}, or {@code [arg...]} for a trailing array. */
+    private static String plainOperand(Class<?> type) {
+        return type.isArray() ? "[arg...]" : "<arg>";
     }
 
     private static boolean knownOption(Method m, String word) {
