@@ -51,4 +51,25 @@ class SpecValuesTest {
             assertTrue(m.contains("sampling.guidance must be a finite number"), m);
         }
     }
+
+    /** The services behind mdm:sample, mdm:eval and the dashboard refuse it before reading anything. */
+    @Test
+    void generationAndEvaluationRefuseNonFiniteGuidance() {
+        var runtime = mdm.core.runtime.EngineRuntime.standalone();
+        try {
+            var registry = TestComponents.registry(runtime);
+            for (double g : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+                String m = assertThrows(MdmException.class, () -> new mdm.trainer.internal.GenerationService(registry,
+                        runtime).generate(new mdm.api.generate.GenerationRequest(Path.of("no-such-run"), null, null, 4,
+                        null, null, g, 0, true, null, null))).getMessage();
+                assertEquals("guidance must be a finite number (1 = no guidance), got " + g, m);
+                m = assertThrows(MdmException.class, () -> new mdm.trainer.internal.CheckpointEvaluation(registry, runtime)
+                        .evaluate(new mdm.api.eval.CheckpointEvalRequest(Path.of("no-such-run"), 10, null, null, g, 0,
+                                true, java.util.List.of("fd"), null, false, 0), p -> { })).getMessage();
+                assertEquals("guidance must be a finite number (1 = no guidance), got " + g, m);
+            }
+        } finally {
+            runtime.close();
+        }
+    }
 }
