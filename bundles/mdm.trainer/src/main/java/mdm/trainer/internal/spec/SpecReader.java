@@ -155,6 +155,9 @@ public final class SpecReader {
         SpecFile.SamplingFile f = s != null ? s : new SpecFile.SamplingFile(null, null, null, null, null);
         SamplingSpec spec = new SamplingSpec(or(f.steps(), 50), or(f.guidance(), 1.0), or(f.count(), 16),
                 or(f.ema(), true), f.options() != null ? f.options() : Json.empty());
+        if (!Double.isFinite(spec.guidance())) {
+            throw new MdmException("sampling.guidance must be a finite number (1 = no guidance), got " + spec.guidance());
+        }
         positive(spec.steps(), "sampling.steps");
         positive(spec.count(), "sampling.count");
         return spec;
