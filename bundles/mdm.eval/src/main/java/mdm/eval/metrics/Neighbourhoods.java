@@ -50,46 +50,85 @@ public final class Neighbourhoods {
     static double[][] radii(Vectors v, int[] ks) {
         int kMax = Arrays.stream(ks).max().orElseThrow();
         // a few candidates beyond k: the product formula's round-off may reorder near-equal neighbours
-        int candidates = Math.min(v.n, kMax + 4);
+        Candidates near = new Candidates(v.n, Math.min(v.n, kMax + 4));
+        // the distances are symmetric: only the products above the diagonal, each offered to both its row and its column
+        DotBlocks.upper(v, (from, to, colFrom, dots) -> {
+            int cols = v.n - from;
+            IntStream.range(from, to).parallel().forEach(i -> {
+                int row = (i - from) * cols - from;
+                for (int j = i; j < v.n; j++) {
+                    near.offer(i, v.hostNorms[j] - 2 * dots[row + j], j);
+                }
+            });
+            int chunk = 256;
+            IntStream.range(0, (cols + chunk - 1) / chunk).parallel().forEach(c -> {
+                int j0 = from + c * chunk;
+                int j1 = Math.min(v.n, j0 + chunk);
+                for (int i = from; i < Math.min(to, j1 - 1); i++) {
+                    int row = (i - from) * cols - from;
+                    double ni = v.hostNorms[i];
+                    for (int j = Math.max(j0, i + 1); j < j1; j++) {
+                        near.offer(j, ni - 2 * dots[row + j], i);
+                    }
+                }
+            });
+        });
         double[][] out = new double[ks.length][v.n];
-        DotBlocks.all(v, v, (from, to, colFrom, dots) -> IntStream.range(from, to).parallel().forEach(i -> {
-            // partial selection: the nearest candidates by |v_j|² − 2 v_i·v_j (|v_i|² is the same for the whole row)
-            int[] best = nearest(dots, (i - from) * v.n, v.n, v.hostNorms, candidates);
-            double[] exact = new double[candidates];
-            for (int c = 0; c < candidates; c++) {
-                exact[c] = Vectors.squaredDistance(v, i, v, best[c]);
+        IntStream.range(0, v.n).parallel().forEach(i -> {
+            double[] exact = new double[near.k];
+            for (int c = 0; c < near.k; c++) {
+                exact[c] = Vectors.squaredDistance(v, i, v, near.index[i * near.k + c]);
             }
             Arrays.sort(exact);
             for (int q = 0; q < ks.length; q++) {
                 out[q][i] = exact[ks[q]]; // index 0 is the vector itself
             }
-        }));
+        });
         return out;
     }
 
-    /** Indices of the {@code k} smallest |b_j|² − 2 dots[row + j] (an insertion list: almost every j is rejected at once). */
-    private static int[] nearest(double[] dots, int row, int n, double[] norms, int k) {
-        double[] key = new double[k];
-        int[] index = new int[k];
-        Arrays.fill(key, Double.POSITIVE_INFINITY);
-        double worst = Double.POSITIVE_INFINITY;
-        int filled = 0;
-        for (int j = 0; j < n; j++) {
-            double v = norms[j] - 2 * dots[row + j];
-            if (v < worst || filled < k) {
-                int p = Math.min(filled, k - 1);
-                while (p > 0 && key[p - 1] > v) {
-                    key[p] = key[p - 1];
-                    index[p] = index[p - 1];
-                    p--;
-                }
-                key[p] = v;
-                index[p] = j;
-                filled = Math.min(k, filled + 1);
-                worst = filled == k ? key[k - 1] : Double.POSITIVE_INFINITY;
+    /**
+     * The k nearest candidates of every vector by partial selection: per vector an insertion list
+     * ordered by |v_j|² − 2 v_i·v_j (|v_i|² is the same for the whole list), so almost every offer is
+     * rejected by one comparison with the list's worst entry. One thread per vector at a time.
+     */
+    private static final class Candidates {
+        final int k;
+        final double[] key;
+        final int[] index;
+        final int[] filled;
+        final double[] worst;
+
+        Candidates(int n, int k) {
+            this.k = k;
+            this.key = new double[n * k];
+            this.index = new int[n * k];
+            this.filled = new int[n];
+            this.worst = new double[n];
+            Arrays.fill(worst, Double.POSITIVE_INFINITY);
+        }
+
+        void offer(int owner, double v, int j) {
+            if (v >= worst[owner]) {
+                return;
+            }
+            int base = owner * k;
+            int f = filled[owner];
+            int p = Math.min(f, k - 1);
+            while (p > 0 && key[base + p - 1] > v) {
+                key[base + p] = key[base + p - 1];
+                index[base + p] = index[base + p - 1];
+                p--;
+            }
+            key[base + p] = v;
+            index[base + p] = j;
+            if (f < k) {
+                filled[owner] = ++f;
+            }
+            if (f == k) {
+                worst[owner] = key[base + k - 1];
             }
         }
-        return index;
     }
 
     /**
