@@ -42,7 +42,12 @@ public record FeatureNetSpec(String name, Long seed, List<String> datasets, Json
 
     public record Training(Integer steps, @JsonProperty("batch_size") Integer batchSize, Double lr,
                            @JsonProperty("weight_decay") Double weightDecay,
-                           @JsonProperty("warmup_steps") Long warmupSteps, Boolean flip) {
+                           @JsonProperty("warmup_steps") Long warmupSteps, Boolean flip,
+                           @JsonProperty("save_every") Long saveEvery) {
+        /** Steps between kept training states (a stopped run continues from the last one); default 100. */
+        public long saveInterval() {
+            return saveEvery == null || saveEvery <= 0 ? PartialRun.EVERY : saveEvery;
+        }
     }
 
     public static FeatureNetSpec read(Path file) {
