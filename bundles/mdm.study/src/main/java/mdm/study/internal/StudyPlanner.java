@@ -33,9 +33,25 @@ final class StudyPlanner {
     static final String PLAN_FILE = "plan.json";
     private static final String NAME = "[A-Za-z0-9._-]+";
 
-    /** Validates a spec file against the registry (the trainer's validate). */
+    /** Validates a spec file against the registry (the trainer's validate); what the budget needs of it. */
     interface SpecValidator {
-        ExperimentSpec validate(Path spec);
+        Stages validate(Path spec);
+    }
+
+    /** Each stage's steps as the spec gives them and its training images per optimiser step. */
+    record Stages(long[] steps, long[] imagesPerStep) {
+        static Stages of(ExperimentSpec spec) {
+            int n = spec.stages().size();
+            long[] steps = new long[n];
+            long[] perStep = new long[n];
+            for (int i = 0; i < n; i++) {
+                StageSpec s = spec.stages().get(i);
+                steps[i] = s.steps();
+                perStep[i] = (long) (s.batchSize() > 0 ? s.batchSize() : spec.training().batchSize())
+                        * spec.optimizer().accumulationSteps();
+            }
+            return new Stages(steps, perStep);
+        }
     }
 
     private final SpecValidator validator;
@@ -107,6 +123,14 @@ final class StudyPlanner {
         for (String feature : feats) {
             features.check(feature, where);
         }
+        // the arm's specs are checked against the components registered with its features installed
+        return features.with(feats, () -> resolve(a, f, file, study, folder, seeds, budget, points, evaluation,
+                specFile, feats, where));
+    }
+
+    private StudyPlan.Arm resolve(StudyFile.ArmFile a, StudyFile f, Path file, String study, Path folder,
+                                  List<Long> seeds, Budget budget, int points, StudyPlan.Evaluation evaluation,
+                                  Path specFile, List<String> feats, String where) {
         JsonNode base = Json.read(specFile);
         if (base == null || !base.isObject()) {
             throw new MdmException(where + ": " + specFile + " is not an experiment spec (a mapping)");
@@ -126,16 +150,10 @@ final class StudyPlanner {
         tree.put("seed", firstSeed);
         ObjectNode training = tree.has("training") && tree.get("training").isObject()
                 ? (ObjectNode) tree.get("training") : tree.putObject("training");
-        ExperimentSpec spec = validate(tree, where, feats, folder);
-        int stages = spec.stages().size();
-        long[] perStep = new long[stages];
-        long[] steps = new long[stages];
-        for (int i = 0; i < stages; i++) {
-            StageSpec s = spec.stages().get(i);
-            perStep[i] = (long) (s.batchSize() > 0 ? s.batchSize() : spec.training().batchSize())
-                    * spec.optimizer().accumulationSteps();
-            steps[i] = s.steps();
-        }
+        Stages spec = validate(tree, where, feats, folder);
+        int stages = spec.steps().length;
+        long[] perStep = spec.imagesPerStep();
+        long[] steps = spec.steps();
         long[] scaled = switch (budget.kind()) {
             case IMAGES -> scale(steps, perStep, budget.amount(), points, where);
             case STEPS -> scale(steps, ones(stages), budget.amount(), points, where);
@@ -171,13 +189,12 @@ final class StudyPlanner {
     }
 
     /** Validates the tree with the arm's features installed; the message says which arm. */
-    private ExperimentSpec validate(ObjectNode tree, String where, List<String> feats, Path folder) {
+    private Stages validate(ObjectNode tree, String where, List<String> feats, Path folder) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("mdm-study-arm", ".json");
             Files.writeString(tmp, Json.write(tree));
-            Path file = tmp;
-            return features.with(feats, () -> validator.validate(file));
+            return validator.validate(tmp);
         } catch (MdmException e) {
             throw new MdmException(where + ": " + e.getMessage(), e);
         } catch (IOException e) {

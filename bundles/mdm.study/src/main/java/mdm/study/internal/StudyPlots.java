@@ -68,7 +68,7 @@ final class StudyPlots {
         xMax = xMax <= 0 ? 1 : xMax * 1.02;
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title, LEFT, 26);
+        g.drawString(title, LEFT, 18);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.drawLine(LEFT, H - BOTTOM, W - RIGHT, H - BOTTOM);
         g.drawLine(LEFT, TOP, LEFT, H - BOTTOM);
@@ -86,7 +86,7 @@ final class StudyPlots {
             g.drawString(label, x - 18, H - BOTTOM + 18);
         }
         g.drawString(xLabel, LEFT + (W - LEFT - RIGHT) / 2 - 60, H - 14);
-        g.drawString(yLabel, 8, TOP - 10);
+        g.drawString(yLabel, 8, TOP - 8);
         for (int si = 0; si < series.size(); si++) {
             Series s = series.get(si);
             Color c = COLOURS[si % COLOURS.length];
@@ -117,6 +117,15 @@ final class StudyPlots {
                 int cx = x(s.x()[i], xMax);
                 int cy = y(s.mean()[i], yMin, yMax);
                 g.fillOval(cx - 3, cy - 3, 7, 7);
+                if (Double.isFinite(s.spread()[i]) && s.spread()[i] > 0) { // error bar: visible with one point too
+                    int hi = y(s.mean()[i] + s.spread()[i], yMin, yMax);
+                    int lo = y(s.mean()[i] - s.spread()[i], yMin, yMax);
+                    g.setStroke(new BasicStroke(1f));
+                    g.drawLine(cx, hi, cx, lo);
+                    g.drawLine(cx - 4, hi, cx + 4, hi);
+                    g.drawLine(cx - 4, lo, cx + 4, lo);
+                    g.setStroke(new BasicStroke(2f));
+                }
                 if (px != Integer.MIN_VALUE) {
                     g.drawLine(px, py, cx, cy);
                 }
@@ -131,7 +140,7 @@ final class StudyPlots {
         g.setColor(Color.DARK_GRAY);
         int noteY = TOP + 16 + series.size() * 20;
         g.drawString("line: mean over seeds", W - RIGHT + 14, noteY);
-        g.drawString("band: ± 1 std over seeds", W - RIGHT + 14, noteY + 15);
+        g.drawString("band, bars: ± 1 std", W - RIGHT + 14, noteY + 15);
         g.dispose();
         try {
             ImageIO.write(img, "png", file.toFile());

@@ -71,7 +71,7 @@ public class StudyService implements Studies {
     }
 
     private StudyPlanner planner() {
-        return new StudyPlanner(trainer::validate, new FeatureSwitch(() -> featureManager), work);
+        return new StudyPlanner(spec -> StudyPlanner.Stages.of(trainer.validate(spec)), new FeatureSwitch(() -> featureManager), work);
     }
 
     @Override

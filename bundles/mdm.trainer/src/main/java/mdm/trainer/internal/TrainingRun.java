@@ -34,6 +34,7 @@ import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.FlopCount;
 import mdm.core.tensor.Mosaic;
 import mdm.core.tensor.Scalars;
 import mdm.diffusion.MultiResolutionProcess;
@@ -68,6 +69,8 @@ final class TrainingRun {
     private long globalStep;
     private final Map<String, double[]> logWindow = new LinkedHashMap<>();
     private double lastGradNorm;
+    /** Training GFLOP of one optimiser step of the current stage, once its first step has been counted. */
+    private double stageGflop = Double.NaN;
     private long rejected;
     private NDManager longLived;
     private List<ai.djl.Device> devices;
@@ -179,6 +182,7 @@ final class TrainingRun {
         long steps = stageSteps[plan.index()];
         control.event("stage " + (plan.index() + 1) + "/" + exp.stages.size() + " '" + plan.spec().name() + "': "
                 + plan.backboneName() + " at " + plan.sides() + ", " + steps + " steps, batch " + plan.batchSize());
+        stageGflop = Double.NaN;
         try (NDManager stageManager = runtime.newManager()) {
             Backbone backbone = plan.factory().create(plan.config(), stageManager,
                     exp.spec.seed() * 1_000_003L + plan.index());
@@ -233,7 +237,15 @@ final class TrainingRun {
                     }
                     long started = System.nanoTime();
                     double currentLr = schedule.at(stageStep + 1);
-                    trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    if (Double.isNaN(stageGflop) && parallel.size() == 1) {
+                        // the first step of a stage counts its forward FLOPs (× 3 with the backward pass)
+                        try (FlopCount count = FlopCount.start()) {
+                            trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                            stageGflop = 3 * count.flops() / 1e9;
+                        }
+                    } else {
+                        trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    }
                     stageStep++;
                     globalStep++;
                     timer.record(System.nanoTime() - started,
@@ -328,6 +340,9 @@ final class TrainingRun {
             record.put("lr", lr);
             record.put("grad_norm", lastGradNorm);
             record.put("images_per_second", timer.imagesPerSecond());
+            if (!Double.isNaN(stageGflop)) {
+                record.put("gflop_per_step", stageGflop);
+            }
             // tensors held by the stage and the run: constant within a stage, or something leaks
             record.put("live_arrays", stageManager.getManagedArrays().size() + longLived.getManagedArrays().size());
             metrics.append(record);
