@@ -270,7 +270,7 @@ final class StudyReport {
                 + "training step's multiply-adds × 2 as the trainer counted them in its forward pass, × 3 for the "
                 + "backward pass, for the last stage's batch. Wall time: from the start of training to the last "
                 + "point's checkpoint, on this machine, with the trainer's start, checkpoints and sample grids "
-                + "included and evaluation excluded.\n\n");
+                + "included and evaluation excluded; the first run of a study also pays the runtime's warm-up.\n\n");
         md.append("## Plots and samples\n\n");
         String figure = figureNames.contains("fd") ? "fd" : figureNames.isEmpty() ? null : figureNames.iterator().next();
         if (figure != null) {
@@ -311,8 +311,11 @@ final class StudyReport {
         return md.toString();
     }
 
+    /** The command that runs (or resumes) this study, with the file relative to where the runtime was started. */
     private static String command(StudyPlan plan) {
-        return "./mdm mdm:study " + plan.file();
+        Path cwd = Path.of("").toAbsolutePath();
+        Path file = plan.file().startsWith(cwd) ? cwd.relativize(plan.file()) : plan.file();
+        return "./mdm mdm:study " + file;
     }
 
     private static String cell(Stat s, int seeds) {
