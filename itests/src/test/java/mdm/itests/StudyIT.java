@@ -75,7 +75,7 @@ public class StudyIT {
                 .replace("components.backbone: unet", "components.backbone: unet3")), "arm 'unet'", "unet3");
         expect(shell, write("steps.yaml", study.replace("name: itest-study", "name: steps")
                 .replace("{images: 48}", "{steps: 12}").replace("{name: \"16\", levels: 1, steps: 6}",
-                        "{name: \"16\", levels: 1, steps: 6, batch_size: 8}")), "use budget: {images: N}");
+                        "{name: \"16\", levels: 1, steps: 6, batch_size: 8}")), "does not compare", "budget: {images: N}");
         Path foreign = MdmRuntime.WORK.resolve("studies/someone-else");
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("plan.json"), "{\"study\": \"someone-else\"}");
