@@ -68,22 +68,27 @@ public class StudyIT {
         Shell shell = new Shell(processor);
         String study = Files.readString(STUDY).replace("base: tiny-nested.yaml",
                 "base: " + Itest.RESOURCES.resolve("tiny-nested.yaml"));
-        expect(shell, write("typo.yaml", study.replace("name: itest-study", "name: typo")
+        expect(shell, write("typo.yaml", named(study, "typo")
                 .replace("components.backbone: unet", "components.backbone: unet\n      diffusion.sampler_config.schedule_shiftd: false")),
                 "arm 'unet'", "schedule_shiftd");
-        expect(shell, write("unregistered.yaml", study.replace("name: itest-study", "name: unregistered")
+        expect(shell, write("unregistered.yaml", named(study, "unregistered")
                 .replace("components.backbone: unet", "components.backbone: unet3")), "arm 'unet'", "unet3");
-        expect(shell, write("steps.yaml", study.replace("name: itest-study", "name: steps")
+        expect(shell, write("steps.yaml", named(study, "steps")
                 .replace("{images: 48}", "{steps: 12}").replace("{name: \"16\", levels: 1, steps: 6}",
                         "{name: \"16\", levels: 1, steps: 6, batch_size: 8}")), "does not compare", "budget: {images: N}");
         Path foreign = MdmRuntime.WORK.resolve("studies/someone-else");
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("plan.json"), "{\"study\": \"someone-else\"}");
-        expect(shell, write("foreign.yaml", study.replace("name: itest-study", "name: foreign")
-                .replace("folder: studies/itest-study", "folder: studies/someone-else")), "holds study 'someone-else'");
+        expect(shell, write("foreign.yaml", named(study, "foreign").replace("folder: studies/foreign", "folder: studies/someone-else")), "holds study 'someone-else'");
         assertFalse(Files.exists(MdmRuntime.WORK.resolve("studies/typo")));
         assertFalse(Files.exists(MdmRuntime.WORK.resolve("runs")));
         assertTrue(shell.run("mdm:version").contains("PyTorch"));
+    }
+
+    /** The study under another name, in its own folder. */
+    private static String named(String study, String name) {
+        return study.replace("name: itest-study", "name: " + name)
+                .replace("folder: studies/itest-study", "folder: studies/" + name);
     }
 
     private static void expect(Shell shell, Path file, String... fragments) {
