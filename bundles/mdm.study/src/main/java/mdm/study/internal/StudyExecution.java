@@ -238,7 +238,7 @@ final class StudyExecution implements StudyRun {
         }
         long from = RunState.Checkpoints.latest(folder);
         double base = baseSeconds(folder, rs);
-        rs.session(System.currentTimeMillis(), from, base);
+        long started = System.currentTimeMillis();
         Job job = trainer.start(new TrainRequest(spec, null, null, from > 0));
         current = job;
         if (stopRequested) {
@@ -246,6 +246,15 @@ final class StudyExecution implements StudyRun {
         }
         log(who + ": " + (from > 0 ? "resuming at step " + from : "training") + " (job " + job.id() + ", "
                 + run.totalSteps() + " steps)");
+        // the clock of the run starts when the trainer takes the job, not while it waits behind another job
+        try {
+            while (job.state() == JobState.QUEUED && !job.await(100, TimeUnit.MILLISECONDS)) {
+                started = System.currentTimeMillis();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        rs.session(started, from, base);
         return job;
     }
 
