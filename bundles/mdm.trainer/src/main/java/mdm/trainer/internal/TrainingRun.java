@@ -29,6 +29,7 @@ import mdm.core.optim.ExponentialMovingAverage;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.FlopCount;
 import mdm.core.tensor.NativeArrays;
 import mdm.diffusion.MultiResolutionProcess;
 
@@ -67,6 +68,8 @@ final class TrainingRun {
     private long lastCheckpointStep = -1;
     private final Map<String, double[]> logWindow = new LinkedHashMap<>();
     private double lastGradNorm;
+    /** Training GFLOP of one optimiser step of the current stage, once its first step has been counted. */
+    private double stageGflop = Double.NaN;
     private NDManager longLived;
     private List<ai.djl.Device> devices;
 
@@ -194,6 +197,7 @@ final class TrainingRun {
         long steps = stageSteps[plan.index()];
         control.event("stage " + (plan.index() + 1) + "/" + exp.stages.size() + " '" + plan.spec().name() + "': "
                 + plan.backboneName() + " at " + plan.sides() + ", " + steps + " steps, batch " + plan.batchSize());
+        stageGflop = Double.NaN;
         try (NDManager stageManager = runtime.newManager()) {
             Backbone backbone = plan.factory().create(plan.config(), stageManager,
                     exp.spec.seed() * 1_000_003L + plan.index());
@@ -248,7 +252,16 @@ final class TrainingRun {
                     }
                     long started = System.nanoTime();
                     double currentLr = schedule.at(stageStep + 1);
-                    TrainingStep.Result r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    TrainingStep.Result r;
+                    if (Double.isNaN(stageGflop) && parallel.size() == 1) {
+                        // the first step of a stage counts its forward FLOPs (× 3 with the backward pass)
+                        try (FlopCount count = FlopCount.start()) {
+                            r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                            stageGflop = 3 * count.flops() / 1e9;
+                        }
+                    } else {
+                        r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    }
                     stageStep++;
                     globalStep++;
                     record(plan, r);
@@ -312,6 +325,9 @@ final class TrainingRun {
             record.put("images_per_second", timer.imagesPerSecond());
             if (divergence.total() > 0) {
                 record.put("skipped_steps", divergence.total());
+            }
+            if (!Double.isNaN(stageGflop)) {
+                record.put("gflop_per_step", stageGflop);
             }
             // tensors held by the stage and the run: constant within a stage, or something leaks
             record.put("live_arrays", stageManager.getManagedArrays().size() + longLived.getManagedArrays().size());
