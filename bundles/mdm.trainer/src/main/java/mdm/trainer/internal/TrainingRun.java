@@ -22,6 +22,7 @@ import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
 import mdm.api.data.StreamPosition;
 import mdm.api.model.Backbone;
+import mdm.api.model.CascadedBackbone;
 import mdm.api.model.Conditioning;
 import mdm.api.train.Progress;
 import mdm.core.config.Json;
@@ -34,6 +35,7 @@ import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.AreaDownsample;
 import mdm.core.tensor.Mosaic;
 import mdm.core.tensor.Scalars;
 import mdm.diffusion.MultiResolutionProcess;
@@ -186,7 +188,7 @@ final class TrainingRun {
             if (resumed != null) {
                 StateDicts.loadStrict(resumed.model, params);
             } else if (previous != null) {
-                StateDicts.loadStrict(previous.model, StateDicts.withPrefix(params, plan.inherited()));
+                StateDicts.loadStrict(inheritedWeights(backbone, previous), StateDicts.withPrefix(params, plan.inherited()));
             }
             MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
             try (DataParallel parallel = new DataParallel(devices, plan, backbone, runtime, exp.spec.seed())) {
@@ -233,7 +235,7 @@ final class TrainingRun {
                     }
                     long started = System.nanoTime();
                     double currentLr = schedule.at(stageStep + 1);
-                    trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
                     stageStep++;
                     globalStep++;
                     timer.record(System.nanoTime() - started,
@@ -253,7 +255,7 @@ final class TrainingRun {
 
     private void trainStep(StagePlan plan, MultiResolutionProcess process, DataParallel parallel,
                            Map<String, NDArray> all, Set<String> frozen, AdamW adam, ExponentialMovingAverage ema,
-                           double lr) {
+                           double lr, Backbone backbone) {
         var o = exp.spec.optimizer();
         int accumulation = o.accumulationSteps();
         double[] levelSums = new double[plan.levelScales().size()];
@@ -265,6 +267,10 @@ final class TrainingRun {
                 boolean[] drop = process.conditionDropout(samples.size(), dropoutRng);
                 try (GradientCollector collector = step.getEngine().newGradientCollector()) {
                     Conditioning cond = conditioner.encode(samples, drop, true, step);
+                    if (backbone instanceof CascadedBackbone cascade) {
+                        // a super-resolution stage is conditioned on the batch itself, degraded
+                        cond = cascade.trainingConditioning(images, cond, TrainingDraws.from(noiseRng), noiseRng::nextDouble);
+                    }
                     DataParallel.Result r = parallel.backward(collector, process, images, cond,
                             TrainingDraws.from(noiseRng), plan.diffusion().numDiffusionSteps(), plan.sides(),
                             1.0 / accumulation, step);
@@ -396,7 +402,20 @@ final class TrainingRun {
             x = Mosaic.fromFrames(x, (int) Math.round(Math.sqrt(exp.frames)));
         }
         int skipped = exp.finalStage().levelScales().size() - plan.levelScales().size();
-        return skipped == 0 ? x : fullProcess.pyramid(x).get(skipped);
+        x = skipped == 0 ? x : fullProcess.pyramid(x).get(skipped);
+        if (plan.backboneName().equals(ExperimentResolver.CASCADE) && x.getShape().get(3) > plan.resolution()) {
+            // each network of a cascade trains on the data at its own resolution
+            x = AreaDownsample.apply(x, Math.toIntExact(x.getShape().get(3) / plan.resolution()));
+        }
+        return x;
+    }
+
+    /**
+     * What a stage starts its inherited part from: the previous stage's weights, or for a cascade
+     * (whose lower stages stay frozen from then on, and are sampled as they are) their EMA.
+     */
+    private static Map<String, NDArray> inheritedWeights(Backbone backbone, Inherited previous) {
+        return backbone instanceof CascadedBackbone && previous.ema != null ? previous.ema : previous.model;
     }
 
     private Map<String, NDArray> allParameters(Map<String, NDArray> backboneParams) {
