@@ -31,16 +31,20 @@ public final class UNetBackbone implements Backbone {
     private final int inChannels;
 
     UNetBackbone(UNetBackboneConfig config, NDManager parent, long seed) {
-        this(config, parent, seed, 3);
+        this(config, parent, seed, 3, 3);
     }
 
-    /** @param inChannels channels of each input (3; more when images are concatenated to it, as in super-resolution) */
-    UNetBackbone(UNetBackboneConfig config, NDManager parent, long seed, int inChannels) {
+    /**
+     * @param inChannels  channels of each input (3; more when images are concatenated to it, as in
+     *                    super-resolution; a latent's channels in latent diffusion)
+     * @param outChannels channels of each output (3, or a latent's)
+     */
+    UNetBackbone(UNetBackboneConfig config, NDManager parent, long seed, int inChannels, int outChannels) {
         this.config = config;
         this.inChannels = inChannels;
         this.manager = parent.newSubManager();
         this.store = ParamStore.allocating(manager, seed);
-        this.top = new UNetLevel(store.root(), config.unet(), config.conditioningFeatureDim(), inChannels, 3);
+        this.top = new UNetLevel(store.root(), config.unet(), config.conditioningFeatureDim(), inChannels, outChannels);
         Set<String> f = new LinkedHashSet<>();
         String prefix = "";
         for (UNetConfig c = config.unet(); c.isNested(); c = c.innerConfig()) {

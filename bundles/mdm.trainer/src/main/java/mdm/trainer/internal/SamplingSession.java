@@ -13,6 +13,7 @@ import mdm.api.diffusion.SamplingRequest;
 import mdm.api.model.Backbone;
 import mdm.api.model.CascadeStage;
 import mdm.api.model.CascadedBackbone;
+import mdm.api.model.LatentBackbone;
 import mdm.api.model.Conditioning;
 import mdm.core.random.HostRandom;
 import mdm.diffusion.MultiResolutionProcess;
@@ -43,6 +44,16 @@ final class SamplingSession {
         }
         int n = conditions.size();
         HostRandom noise = new HostRandom(seed);
+        if (backbone instanceof LatentBackbone latent) {
+            // the sampler works on latents; the images are their decoding
+            List<NDArray> z = process.initialNoise(n, latent.latentChannels(), latent.latentSide(), noise, manager);
+            Conditioning c = conditioner.encode(conditions, null, false, manager);
+            Conditioning u = settings.guidance() != 1.0 ? conditioner.unconditional(n, manager) : null;
+            List<NDArray> out = sampler.sample(new SamplingRequest(process.denoiser(backbone), process.levels(),
+                    process.settings().prediction(), process.settings().thresholding(), z, c, u,
+                    settings.guidance(), settings.steps(), settings.options(), noise, listener));
+            return List.of(latent.decode(out.get(0)).clip(-1f, 1f));
+        }
         List<NDArray> initial = process.initialNoise(n, channels, side, noise, manager);
         Conditioning cond = conditioner.encode(conditions, null, false, manager);
         Conditioning uncond = settings.guidance() != 1.0 ? conditioner.unconditional(n, manager) : null;

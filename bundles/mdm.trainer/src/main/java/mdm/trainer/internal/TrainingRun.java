@@ -23,6 +23,8 @@ import mdm.api.data.SampleStream;
 import mdm.api.data.StreamPosition;
 import mdm.api.model.Backbone;
 import mdm.api.model.CascadedBackbone;
+import mdm.api.model.LatentBackbone;
+import mdm.api.model.SelfTrainedBackbone;
 import mdm.api.model.Conditioning;
 import mdm.api.train.Progress;
 import mdm.core.config.Json;
@@ -52,6 +54,7 @@ final class TrainingRun {
     enum Outcome { COMPLETED, STOPPED }
 
     static final String CONDITIONER_PREFIX = "conditioner.";
+    static final int LATENT_SCALE_IMAGES = 256;
 
     private final Experiment exp;
     private final DjlRuntime runtime;
@@ -190,6 +193,9 @@ final class TrainingRun {
             } else if (previous != null) {
                 StateDicts.loadStrict(inheritedWeights(backbone, previous), StateDicts.withPrefix(params, plan.inherited()));
             }
+            if (backbone instanceof LatentBackbone latent && !latent.scaleMeasured()) {
+                measureLatentScale(plan, latent, stageManager); // before the EMA copies the parameters
+            }
             MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
             try (DataParallel parallel = new DataParallel(devices, plan, backbone, runtime, exp.spec.seed())) {
                 var o = exp.spec.optimizer();
@@ -267,6 +273,9 @@ final class TrainingRun {
                 boolean[] drop = process.conditionDropout(samples.size(), dropoutRng);
                 try (GradientCollector collector = step.getEngine().newGradientCollector()) {
                     Conditioning cond = conditioner.encode(samples, drop, true, step);
+                    if (backbone instanceof LatentBackbone latent) {
+                        images = latent.encode(images, TrainingDraws.from(noiseRng)); // the diffusion's data: scaled latents
+                    }
                     if (backbone instanceof CascadedBackbone cascade) {
                         // a super-resolution stage is conditioned on the batch itself, degraded
                         cond = cascade.trainingConditioning(images, cond, TrainingDraws.from(noiseRng), noiseRng::nextDouble);
@@ -342,10 +351,11 @@ final class TrainingRun {
         if (globalStep % t.checkpointEvery() == 0 && stageStep < steps) {
             checkpoint(plan, stageStep, backbone, adam, ema);
         }
-        if (t.sampleEvery() > 0 && globalStep % t.sampleEvery() == 0 && globalStep < totalSteps) {
+        boolean samples = !(backbone instanceof SelfTrainedBackbone); // an autoencoder stage has nothing to sample
+        if (samples && t.sampleEvery() > 0 && globalStep % t.sampleEvery() == 0 && globalStep < totalSteps) {
             sampleGrid(plan, process, backbone, ema, String.format("step-%08d", globalStep));
         }
-        if (evaluation != null && evaluation.due(globalStep, totalSteps)) {
+        if (samples && evaluation != null && evaluation.due(globalStep, totalSteps)) {
             evaluate(plan, stageStep, process, backbone, ema);
         }
     }
@@ -415,7 +425,27 @@ final class TrainingRun {
      * (whose lower stages stay frozen from then on, and are sampled as they are) their EMA.
      */
     private static Map<String, NDArray> inheritedWeights(Backbone backbone, Inherited previous) {
-        return backbone instanceof CascadedBackbone && previous.ema != null ? previous.ema : previous.model;
+        boolean frozenFromNowOn = backbone instanceof CascadedBackbone || backbone instanceof LatentBackbone;
+        return frozenFromNowOn && previous.ema != null ? previous.ema : previous.model;
+    }
+
+    /**
+     * LDM's scale factor: 1 / std of the autoencoder's latents of the first training images the
+     * stage draws (at least 256), so that the diffusion sees unit-variance data.
+     */
+    private void measureLatentScale(StagePlan plan, LatentBackbone latent, NDManager manager) {
+        try (NDManager m = manager.newSubManager()) {
+            List<NDArray> batches = new ArrayList<>();
+            int n = 0;
+            while (n < LATENT_SCALE_IMAGES) {
+                List<Sample> samples = nextBatch(plan.batchSize());
+                batches.add(modelImages(samples, plan, m));
+                n += samples.size();
+            }
+            NDArray images = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(batches.toArray(new NDArray[0])));
+            double factor = latent.measureScale(images, TrainingDraws.from(noiseRng));
+            control.event(String.format("latent scale factor %.5f (1 / std of the latents of %d training images)", factor, n));
+        }
     }
 
     private Map<String, NDArray> allParameters(Map<String, NDArray> backboneParams) {

@@ -151,8 +151,7 @@ public class CascadeComponent implements BackboneFactory {
         m.put("conditioning_feature_dim", conditioningDim);
         String micro = m.path("micro_conditioning").asText("");
         if (micro.contains(mdm.api.model.CascadedBackbone.AUGMENTATION_LEVEL + ":")) {
-            throw new MdmException(where + ".model.micro_conditioning names '"
-                    + mdm.api.model.CascadedBackbone.AUGMENTATION_LEVEL + "' itself: remove it (the stage adds it)");
+            return m; // already there (a configuration written back from a checkpoint); the stage always passes the level
         }
         String aug = mdm.api.model.CascadedBackbone.AUGMENTATION_LEVEL + ":0";
         m.put("micro_conditioning", micro.isBlank() ? aug : micro + "," + aug);

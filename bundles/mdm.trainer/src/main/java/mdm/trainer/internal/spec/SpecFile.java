@@ -23,7 +23,9 @@ record SpecFile(
         /** mdm (default), cascade or latent: read by the trainer's Pipelines */
         @JsonProperty("pipeline") String pipeline,
         /** the cascade's super-resolution stages (pipeline: cascade); checked by the cascade backbone */
-        @JsonProperty("cascade") JsonNode cascade) {
+        @JsonProperty("cascade") JsonNode cascade,
+        /** latent diffusion's autoencoder (pipeline: latent); checked by the latent backbone */
+        @JsonProperty("latent") JsonNode latent) {
 
     /** The images' shape for a model without a dataset (imported, only sampled). */
     record DataFile(

@@ -28,7 +28,8 @@ public final class SpecReader {
     public static final String PIPELINE = "pipeline";
     public static final String PIPELINE_MDM = "mdm";
     public static final String PIPELINE_CASCADE = "cascade";
-    static final List<String> PIPELINES = List.of(PIPELINE_MDM, PIPELINE_CASCADE);
+    public static final String PIPELINE_LATENT = "latent";
+    static final List<String> PIPELINES = List.of(PIPELINE_MDM, PIPELINE_CASCADE, PIPELINE_LATENT);
 
     private SpecReader() {
     }
@@ -82,6 +83,10 @@ public final class SpecReader {
         if (pipeline.equals(PIPELINE_CASCADE) && (f.cascade() == null || !f.cascade().isObject())) {
             throw new MdmException("pipeline: cascade needs a 'cascade' section: base_resolution and super_resolution "
                     + "stages, e.g. cascade: {base_resolution: 16, super_resolution: [{resolution: 32, model: {...}}]}");
+        }
+        if (f.latent() != null && !pipeline.equals(PIPELINE_LATENT)) {
+            throw new MdmException("the spec has a 'latent' section but pipeline is '" + pipeline
+                    + "': set pipeline: latent, or remove the section");
         }
         String name = f.name() != null ? f.name() : "experiment";
         if (!name.matches("[A-Za-z0-9._-]+")) {
