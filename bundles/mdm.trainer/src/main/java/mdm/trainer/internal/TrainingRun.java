@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,13 @@ import java.util.Set;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
 import mdm.api.conditioning.Conditioner;
+import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
 import mdm.api.data.StreamPosition;
 import mdm.api.model.Backbone;
+import mdm.api.model.CascadedBackbone;
+import mdm.api.model.LatentBackbone;
+import mdm.api.model.SelfTrainedBackbone;
 import mdm.api.train.Progress;
 import mdm.core.config.Json;
 import mdm.core.io.AtomicFiles;
@@ -32,6 +37,7 @@ import mdm.core.runtime.GradMode;
 import mdm.core.tensor.FlopCount;
 import mdm.core.tensor.NativeArrays;
 import mdm.diffusion.MultiResolutionProcess;
+import mdm.diffusion.TrainingDraws;
 
 /**
  * One training run of an experiment, all stages: where to start ({@link RunPlan}), the stages with
@@ -45,6 +51,7 @@ final class TrainingRun {
     enum Outcome { COMPLETED, STOPPED }
 
     static final String CONDITIONER_PREFIX = "conditioner.";
+    static final int LATENT_SCALE_IMAGES = 256;
 
     private final Experiment exp;
     private final DjlRuntime runtime;
@@ -205,7 +212,10 @@ final class TrainingRun {
             if (resumed != null) {
                 StateDicts.loadStrict(resumed.model(), params);
             } else if (previous != null) {
-                StateDicts.loadStrict(previous.model, StateDicts.withPrefix(params, plan.inherited()));
+                StateDicts.loadStrict(inheritedWeights(backbone, previous), StateDicts.withPrefix(params, plan.inherited()));
+            }
+            if (backbone instanceof LatentBackbone latent && !latent.scaleMeasured()) {
+                measureLatentScale(plan, latent, stageManager); // before the EMA copies the parameters
             }
             MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
             try (DataParallel parallel = new DataParallel(devices, plan, backbone, runtime, exp.spec.seed())) {
@@ -256,11 +266,11 @@ final class TrainingRun {
                     if (Double.isNaN(stageGflop) && parallel.size() == 1) {
                         // the first step of a stage counts its forward FLOPs (× 3 with the backward pass)
                         try (FlopCount count = FlopCount.start()) {
-                            r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                            r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
                             stageGflop = 3 * count.flops() / 1e9;
                         }
                     } else {
-                        r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                        r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
                     }
                     stageStep++;
                     globalStep++;
@@ -338,10 +348,11 @@ final class TrainingRun {
         if (globalStep % s.checkpointEvery() == 0 && stageStep < steps && divergence.consecutive() == 0) {
             checkpoint(t, stageStep);
         }
-        if (s.sampleEvery() > 0 && globalStep % s.sampleEvery() == 0 && globalStep < totalSteps) {
+        boolean samples = !(t.backbone() instanceof SelfTrainedBackbone); // an autoencoder stage has nothing to sample
+        if (samples && s.sampleEvery() > 0 && globalStep % s.sampleEvery() == 0 && globalStep < totalSteps) {
             sampleGrid(plan, process, t.backbone(), t.ema(), String.format("step-%08d", globalStep));
         }
-        if (evaluation != null && evaluation.due(globalStep, totalSteps)) {
+        if (samples && evaluation != null && evaluation.due(globalStep, totalSteps)) {
             evaluate(plan, stageStep, process, t.backbone(), t.ema());
         }
     }
@@ -369,6 +380,34 @@ final class TrainingRun {
     private double mean(String key) {
         double[] w = logWindow.get(key);
         return w == null || w[1] == 0 ? Double.NaN : w[0] / w[1];
+    }
+
+    /**
+     * What a stage starts its inherited part from: the previous stage's weights, or for a cascade
+     * (whose lower stages stay frozen from then on, and are sampled as they are) their EMA.
+     */
+    private static Map<String, NDArray> inheritedWeights(Backbone backbone, Inherited previous) {
+        boolean frozenFromNowOn = backbone instanceof CascadedBackbone || backbone instanceof LatentBackbone;
+        return frozenFromNowOn && previous.ema() != null ? previous.ema() : previous.model();
+    }
+
+    /**
+     * LDM's scale factor: 1 / std of the autoencoder's latents of the first training images the
+     * stage draws (at least 256), so that the diffusion sees unit-variance data.
+     */
+    private void measureLatentScale(StagePlan plan, LatentBackbone latent, NDManager manager) {
+        try (NDManager m = manager.newSubManager()) {
+            List<NDArray> batches = new ArrayList<>();
+            int n = 0;
+            while (n < LATENT_SCALE_IMAGES) {
+                List<Sample> samples = step.nextBatch(plan.batchSize());
+                batches.add(step.modelImages(samples, plan, m));
+                n += samples.size();
+            }
+            NDArray images = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(batches.toArray(new NDArray[0])));
+            double factor = latent.measureScale(images, TrainingDraws.from(noiseRng));
+            control.event(String.format("latent scale factor %.5f (1 / std of the latents of %d training images)", factor, n));
+        }
     }
 
     private Map<String, NDArray> allParameters(Map<String, NDArray> backboneParams) {
