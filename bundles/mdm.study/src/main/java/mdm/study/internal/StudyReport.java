@@ -226,6 +226,9 @@ final class StudyReport {
                     .append(".\n\n");
         }
         for (String f : figureNames) {
+            if (f.endsWith("_std")) {
+                continue; // a spread within one run (KID over subsets): in study.json, not a figure to compare
+            }
             md.append("## ").append(f).append("\n\n| arm |");
             for (int k = 1; k <= plan.points(); k++) {
                 md.append(' ').append(plan.pointLabel(k)).append(" |");
