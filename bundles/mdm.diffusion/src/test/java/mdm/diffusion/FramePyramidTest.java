@@ -37,7 +37,7 @@ class FramePyramidTest {
             }
             NDArray clip = m.create(v, new Shape(1, 16, 3, h, h));
             NDArray mosaic = Mosaic.fromFrames(clip, 4);
-            MultiResolutionProcess p = new MultiResolutionProcess(DiffusionSettings.parse(mdm.core.config.Json.parse(
+            MultiResolutionProcess p = new MultiResolutionProcess(DiffusionSettings.parse(mdm.core.config.Json.parseOptions(
                     "{use_double_loss: true, no_use_residual: true}")), linear(1000), List.of(2, 1))
                     .withFramePyramid(List.of(false, true), 4);
             List<NDArray> levels = p.pyramid(mosaic);

@@ -1,5 +1,5 @@
 /** Denoising backbones (UNet, NestedUNet) and what they consume. */
-@Version("1.1.0")
+@Version("2.0.0")
 @Export
 package mdm.api.model;
 

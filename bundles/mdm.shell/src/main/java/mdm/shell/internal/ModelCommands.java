@@ -65,8 +65,8 @@ public class ModelCommands {
             extra.put("classes", (int) TrainCommands.positiveLong("--classes", classes));
         }
         Path written = i.importModel(new ImportRequest(Path.of(yaml), Path.of(weights), Path.of(checkpoint),
-                backbone.isEmpty() ? null : backbone, new ComponentRef(conditioner, Json.parse(conditionerOptions)),
-                size.isEmpty() ? null : (int) TrainCommands.positiveLong("--size", size), extra));
+                backbone.isEmpty() ? null : backbone, new ComponentRef(conditioner, Json.parseOptions(conditionerOptions)),
+                size.isEmpty() ? null : (int) TrainCommands.positiveLong("--size", size), Json.options(extra)));
         return "checkpoint " + written + "\n  sample it: mdm:sample " + written + " --prompt '...'";
     }
 
@@ -86,7 +86,7 @@ public class ModelCommands {
         try {
             String work = context.getProperty("mdm.work");
             Path file = out.isEmpty() ? Path.of(work == null ? "work" : work, "previews", dataset + ".png") : Path.of(out);
-            Path written = Previews.preview(provider, Json.parse(options), TrainCommands.longValue("--seed", seed),
+            Path written = Previews.preview(provider, Json.parseOptions(options), TrainCommands.longValue("--seed", seed),
                     (int) TrainCommands.positiveLong("--n", n), file.toAbsolutePath());
             return "wrote " + written;
         } finally {

@@ -21,6 +21,7 @@ import mdm.api.model.BackboneFactory;
 import mdm.api.train.ExperimentSpec;
 import mdm.api.train.StageSpec;
 import mdm.diffusion.DiffusionSettings;
+import mdm.core.config.Json;
 
 /**
  * Turns a spec into an {@link Experiment}: every component found by name, every option checked by
@@ -66,7 +67,7 @@ final class ExperimentResolver {
             var fullFactory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE,
                     spec.backbone().name()));
             backbones.put(spec.backbone().name(), fullFactory);
-            BackboneConfig full = fullFactory.service().parseConfig(model);
+            BackboneConfig full = fullFactory.service().parseConfig(Json.options(model));
             if (imageSize % full.levelScales().get(0) != 0) {
                 throw new MdmException("the images are " + imageSize + "² but the model's highest level is "
                         + full.levelScales().get(0) + " times its innermost: use a size divisible by "
@@ -86,7 +87,7 @@ final class ExperimentResolver {
                     factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, name));
                     backbones.put(name, factory);
                 }
-                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(sub);
+                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(Json.options(sub));
                 if (config.conditioningFeatureDim() > 0 && config.conditioningFeatureDim() != dim) {
                     throw new MdmException("the model expects conditioning features of width "
                             + config.conditioningFeatureDim() + " but conditioner '" + spec.conditioner().name()
@@ -98,8 +99,8 @@ final class ExperimentResolver {
                 }
                 int resolution = innermost * config.levelScales().get(0);
                 checkFits(sub, config, resolution, i);
-                DiffusionSettings stageDiffusion = DiffusionSettings.parse(stageDiffusion(spec.diffusion(), stage,
-                        config.levelScales().size(), depth));
+                DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage,
+                        config.levelScales().size(), depth)));
                 int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
                 String inherited = previous == null ? null
                         : ModelSections.prefix(stage.levels(), previous.spec().levels());
@@ -143,7 +144,7 @@ final class ExperimentResolver {
 
     /** Sets conditioning_feature_dim from the conditioner, as ml-mdm's CLI does from the text encoder. */
     private static ObjectNode fitConditioning(ExperimentSpec spec, int dim) {
-        ObjectNode model = ((ObjectNode) spec.model()).deepCopy();
+        ObjectNode model = Json.tree(spec.model());
         JsonNode given = model.get("conditioning_feature_dim");
         if (given != null && given.asInt(-1) > 0 && given.asInt() != dim) {
             throw new MdmException("model.conditioning_feature_dim is " + given.asInt() + " but conditioner '"
@@ -155,7 +156,7 @@ final class ExperimentResolver {
     }
 
     private static void checkSchedule(ExperimentSpec spec, DiffusionSettings diffusion) {
-        JsonNode sc = spec.diffusion().path("sampler_config").path("schedule_type");
+        JsonNode sc = Json.tree(spec.diffusion()).path("sampler_config").path("schedule_type");
         if (!sc.isMissingNode() && !diffusion.schedule().equals(spec.schedule().name())) {
             throw new MdmException("diffusion.sampler_config.schedule_type says '" + diffusion.schedule()
                     + "' but components.schedule names '" + spec.schedule().name() + "': keep one of them");

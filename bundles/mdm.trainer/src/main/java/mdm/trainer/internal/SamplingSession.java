@@ -2,7 +2,7 @@ package mdm.trainer.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.ArrayList;
 import java.util.List;
 import mdm.api.conditioning.Conditioner;
@@ -14,6 +14,7 @@ import mdm.api.model.Backbone;
 import mdm.api.model.Conditioning;
 import mdm.core.random.HostRandom;
 import mdm.diffusion.MultiResolutionProcess;
+import mdm.core.config.Json;
 
 /**
  * Draws images of every level jointly from a built model: the conditioner encodes the conditions
@@ -21,7 +22,7 @@ import mdm.diffusion.MultiResolutionProcess;
  * result is clipped to [-1, 1]. Shared by sample grids during training and by the generator.
  */
 final class SamplingSession {
-    record Settings(int steps, double guidance, JsonNode options) {
+    record Settings(int steps, double guidance, Options options) {
     }
 
     private SamplingSession() {
