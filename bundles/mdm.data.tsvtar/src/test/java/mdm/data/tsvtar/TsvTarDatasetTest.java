@@ -92,6 +92,18 @@ class TsvTarDatasetTest {
         assertTrue(cutInPadding.damage().contains("truncated"), "a long name with no member after it: " + cutInPadding.damage());
     }
 
+    @Test
+    void paxSizeRecordsGiveTheMemberSize() throws IOException {
+        byte[] big = new byte[1300];
+        java.util.Arrays.fill(big, (byte) 7);
+        Path tar = TestTars.writePaxSized(dir.resolve("pax.tar"), "big.bin", big, "after.txt",
+                "omega".getBytes(StandardCharsets.UTF_8));
+        TarArchive t = TarArchive.index(tar);
+        assertNull(t.damage());
+        assertArrayEquals(big, t.read("big.bin"), "the pax size (1300), not the ustar field (0)");
+        assertEquals("omega", new String(t.read("after.txt"), StandardCharsets.UTF_8));
+    }
+
     /** A shard with one good row and five bad ones, each bad in its own way. */
     private Path badShard() throws IOException {
         Files.write(dir.resolve("good.tar"), Files.readAllBytes(DATA.resolve("images_00000.tar")));
