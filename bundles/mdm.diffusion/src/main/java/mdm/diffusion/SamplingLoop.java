@@ -134,6 +134,9 @@ public final class SamplingLoop {
         if (grid.length < 2 || grid[grid.length - 1] != 0 || grid[0] > n) {
             throw new IllegalArgumentException("bad time grid " + Arrays.toString(grid));
         }
+        if (!Double.isFinite(r.guidance())) {
+            throw new MdmException("guidance must be a finite number (1 = no guidance), got " + r.guidance());
+        }
         if (r.guidance() != 1.0 && r.unconditional() == null) {
             throw new MdmException("guidance " + r.guidance() + " needs an unconditional input (the conditioner's"
                     + " unconditional(n)); use guidance 1 to sample without it");

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
+import mdm.api.MdmException;
 import mdm.core.tensor.NativeArrays;
 
 /**
@@ -17,6 +18,21 @@ import mdm.core.tensor.NativeArrays;
  */
 final class TensorBytes {
     private TensorBytes() {
+    }
+
+    /** The number of elements of {@code dims}, exactly. @throws ArithmeticException when it overflows */
+    static long elements(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** A loaded tensor larger than one buffer can hold, named with where it comes from. */
+    static MdmException tooLarge(String where, Shape shape, ElementType type) {
+        return new MdmException(where + " has shape " + shape + " (" + type + "): loaded as "
+                + type.loaded + " it would exceed 2 GB, which one tensor cannot");
     }
 
     /** An array of {@code shape} from {@code src[off, off + numel * type.fileBytes)} stored in {@code order}. */

@@ -44,6 +44,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
 
     @Override
     public QualityReport evaluate(CheckpointEvalRequest request, Consumer<EvalProgress> progress) {
+        SamplingSession.checkGuidance(request.guidance(), "guidance");
         GradMode.disable();
         Path checkpoint = GenerationService.locate(request.checkpoint());
         JsonNode record = Json.read(checkpoint.resolve(CheckpointStore.EXPERIMENT));

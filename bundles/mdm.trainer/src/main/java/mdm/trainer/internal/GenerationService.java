@@ -41,6 +41,7 @@ public final class GenerationService implements Generator {
 
     @Override
     public GenerationResult generate(GenerationRequest request) {
+        SamplingSession.checkGuidance(request.guidance(), "guidance");
         GradMode.disable();
         long started = System.nanoTime();
         Path checkpoint = locate(request.checkpoint());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,13 @@ import java.util.Set;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
 import mdm.api.conditioning.Conditioner;
+import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
 import mdm.api.data.StreamPosition;
 import mdm.api.model.Backbone;
+import mdm.api.model.CascadedBackbone;
+import mdm.api.model.LatentBackbone;
+import mdm.api.model.SelfTrainedBackbone;
 import mdm.api.train.Progress;
 import mdm.core.config.Json;
 import mdm.core.io.AtomicFiles;
@@ -29,8 +34,10 @@ import mdm.core.optim.ExponentialMovingAverage;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.FlopCount;
 import mdm.core.tensor.NativeArrays;
 import mdm.diffusion.MultiResolutionProcess;
+import mdm.diffusion.TrainingDraws;
 
 /**
  * One training run of an experiment, all stages: where to start ({@link RunPlan}), the stages with
@@ -44,6 +51,7 @@ final class TrainingRun {
     enum Outcome { COMPLETED, STOPPED }
 
     static final String CONDITIONER_PREFIX = "conditioner.";
+    static final int LATENT_SCALE_IMAGES = 256;
 
     private final Experiment exp;
     private final DjlRuntime runtime;
@@ -67,6 +75,8 @@ final class TrainingRun {
     private long lastCheckpointStep = -1;
     private final Map<String, double[]> logWindow = new LinkedHashMap<>();
     private double lastGradNorm;
+    /** Training GFLOP of one optimiser step of the current stage, once its first step has been counted. */
+    private double stageGflop = Double.NaN;
     private NDManager longLived;
     private List<ai.djl.Device> devices;
 
@@ -194,6 +204,7 @@ final class TrainingRun {
         long steps = stageSteps[plan.index()];
         control.event("stage " + (plan.index() + 1) + "/" + exp.stages.size() + " '" + plan.spec().name() + "': "
                 + plan.backboneName() + " at " + plan.sides() + ", " + steps + " steps, batch " + plan.batchSize());
+        stageGflop = Double.NaN;
         try (NDManager stageManager = runtime.newManager()) {
             Backbone backbone = plan.factory().create(plan.config(), stageManager,
                     exp.spec.seed() * 1_000_003L + plan.index());
@@ -201,7 +212,10 @@ final class TrainingRun {
             if (resumed != null) {
                 StateDicts.loadStrict(resumed.model(), params);
             } else if (previous != null) {
-                StateDicts.loadStrict(previous.model, StateDicts.withPrefix(params, plan.inherited()));
+                StateDicts.loadStrict(inheritedWeights(backbone, previous), StateDicts.withPrefix(params, plan.inherited()));
+            }
+            if (backbone instanceof LatentBackbone latent && !latent.scaleMeasured()) {
+                measureLatentScale(plan, latent, stageManager); // before the EMA copies the parameters
             }
             MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
             try (DataParallel parallel = new DataParallel(devices, plan, backbone, runtime, exp.spec.seed())) {
@@ -248,7 +262,16 @@ final class TrainingRun {
                     }
                     long started = System.nanoTime();
                     double currentLr = schedule.at(stageStep + 1);
-                    TrainingStep.Result r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    TrainingStep.Result r;
+                    if (Double.isNaN(stageGflop) && parallel.size() == 1) {
+                        // the first step of a stage counts its forward FLOPs (× 3 with the backward pass)
+                        try (FlopCount count = FlopCount.start()) {
+                            r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
+                            stageGflop = 3 * count.flops() / 1e9;
+                        }
+                    } else {
+                        r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
+                    }
                     stageStep++;
                     globalStep++;
                     record(plan, r);
@@ -313,6 +336,9 @@ final class TrainingRun {
             if (divergence.total() > 0) {
                 record.put("skipped_steps", divergence.total());
             }
+            if (!Double.isNaN(stageGflop)) {
+                record.put("gflop_per_step", stageGflop);
+            }
             // tensors held by the stage and the run: constant within a stage, or something leaks
             record.put("live_arrays", stageManager.getManagedArrays().size() + longLived.getManagedArrays().size());
             metrics.append(record);
@@ -322,10 +348,11 @@ final class TrainingRun {
         if (globalStep % s.checkpointEvery() == 0 && stageStep < steps && divergence.consecutive() == 0) {
             checkpoint(t, stageStep);
         }
-        if (s.sampleEvery() > 0 && globalStep % s.sampleEvery() == 0 && globalStep < totalSteps) {
+        boolean samples = !(t.backbone() instanceof SelfTrainedBackbone); // an autoencoder stage has nothing to sample
+        if (samples && s.sampleEvery() > 0 && globalStep % s.sampleEvery() == 0 && globalStep < totalSteps) {
             sampleGrid(plan, process, t.backbone(), t.ema(), String.format("step-%08d", globalStep));
         }
-        if (evaluation != null && evaluation.due(globalStep, totalSteps)) {
+        if (samples && evaluation != null && evaluation.due(globalStep, totalSteps)) {
             evaluate(plan, stageStep, process, t.backbone(), t.ema());
         }
     }
@@ -353,6 +380,34 @@ final class TrainingRun {
     private double mean(String key) {
         double[] w = logWindow.get(key);
         return w == null || w[1] == 0 ? Double.NaN : w[0] / w[1];
+    }
+
+    /**
+     * What a stage starts its inherited part from: the previous stage's weights, or for a cascade
+     * (whose lower stages stay frozen from then on, and are sampled as they are) their EMA.
+     */
+    private static Map<String, NDArray> inheritedWeights(Backbone backbone, Inherited previous) {
+        boolean frozenFromNowOn = backbone instanceof CascadedBackbone || backbone instanceof LatentBackbone;
+        return frozenFromNowOn && previous.ema() != null ? previous.ema() : previous.model();
+    }
+
+    /**
+     * LDM's scale factor: 1 / std of the autoencoder's latents of the first training images the
+     * stage draws (at least 256), so that the diffusion sees unit-variance data.
+     */
+    private void measureLatentScale(StagePlan plan, LatentBackbone latent, NDManager manager) {
+        try (NDManager m = manager.newSubManager()) {
+            List<NDArray> batches = new ArrayList<>();
+            int n = 0;
+            while (n < LATENT_SCALE_IMAGES) {
+                List<Sample> samples = step.nextBatch(plan.batchSize());
+                batches.add(step.modelImages(samples, plan, m));
+                n += samples.size();
+            }
+            NDArray images = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(batches.toArray(new NDArray[0])));
+            double factor = latent.measureScale(images, TrainingDraws.from(noiseRng));
+            control.event(String.format("latent scale factor %.5f (1 / std of the latents of %d training images)", factor, n));
+        }
     }
 
     private Map<String, NDArray> allParameters(Map<String, NDArray> backboneParams) {
@@ -491,7 +546,7 @@ final class TrainingRun {
     private void checkSameExperiment(JsonNode saved) {
         JsonNode before = saved.path("spec");
         JsonNode now = exp.spec.source();
-        for (String section : new String[] {"components", "model", "diffusion", "import"}) {
+        for (String section : new String[] {"components", "model", "diffusion", "import", "pipeline", "cascade", "latent"}) {
             if (!before.path(section).equals(now.path(section))) {
                 throw new MdmException("the spec's '" + section + "' section differs from the run being resumed in "
                         + out + ": resume with the spec it was started with, or train into a new output folder");

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
 import mdm.api.train.ExperimentSpec;
@@ -34,18 +33,20 @@ public final class TrainingService implements Trainer, AutoCloseable {
         return t;
     });
     private final List<TrainingJob> jobs = new ArrayList<>();
-    private final AtomicInteger counter = new AtomicInteger();
+    private final JobIds ids;
 
     public TrainingService(ComponentRegistry registry, DjlRuntime runtime, Path workDirectory) {
         this.registry = registry;
         this.runtime = runtime;
         this.workDirectory = workDirectory;
+        this.ids = new JobIds(workDirectory);
     }
 
     @Override
     public ExperimentSpec validate(Path specFile) {
         ExperimentSpec spec = SpecReader.read(specFile);
-        try (Experiment ignored = ExperimentResolver.resolve(spec, registry)) {
+        try (Experiment exp = ExperimentResolver.resolve(spec, registry)) {
+            Preflight.checkStructure(exp);
             return spec;
         }
     }
@@ -66,7 +67,8 @@ public final class TrainingService implements Trainer, AutoCloseable {
                         + "or --out to train into another folder");
             }
             inUseHere(out);
-            Devices.resolve(spec.training().devices(), runtime); // an absent GPU is an error now, not in the job
+            // an absent GPU, a network that cannot be built or a batch that cannot fit is an error now, not in the job
+            Preflight.check(exp, Devices.resolve(spec.training().devices(), runtime));
             long[] requested = stageSteps(spec, request.steps());
             // a resumed run trains to the requested total, or is refused now (the job checks again once it holds the folder)
             long[] steps = request.resume() ? store.newestUsable()
@@ -78,7 +80,7 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             TrainingJob job;
             synchronized (jobs) {
-                job = new TrainingJob(spec.name() + "-" + counter.incrementAndGet(), spec, out, total);
+                job = new TrainingJob(ids.next(spec.name()), spec, out, total);
                 jobs.add(job);
             }
             for (ComponentRegistry.Lease<?> lease : exp.leases()) {

@@ -12,12 +12,16 @@ import mdm.api.DjlRuntime;
 import mdm.api.conditioning.Conditioner;
 import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
+import mdm.api.model.Backbone;
+import mdm.api.model.CascadedBackbone;
 import mdm.api.model.Conditioning;
+import mdm.api.model.LatentBackbone;
 import mdm.core.data.Batches;
 import mdm.core.optim.AdamW;
 import mdm.core.optim.ExponentialMovingAverage;
 import mdm.core.optim.Gradients;
 import mdm.core.random.HostRandom;
+import mdm.core.tensor.AreaDownsample;
 import mdm.core.tensor.Mosaic;
 import mdm.diffusion.MultiResolutionProcess;
 import mdm.diffusion.TrainingDraws;
@@ -56,7 +60,7 @@ final class TrainingStep {
     }
 
     Result run(StagePlan plan, MultiResolutionProcess process, DataParallel parallel, Map<String, NDArray> all,
-               Set<String> frozen, AdamW adam, ExponentialMovingAverage ema, double lr) {
+               Set<String> frozen, AdamW adam, ExponentialMovingAverage ema, double lr, Backbone backbone) {
         var o = exp.spec.optimizer();
         int accumulation = o.accumulationSteps();
         double[] levelSums = new double[plan.levelScales().size()];
@@ -68,6 +72,13 @@ final class TrainingStep {
                 boolean[] drop = process.conditionDropout(samples.size(), dropoutRng);
                 try (GradientCollector collector = step.getEngine().newGradientCollector()) {
                     Conditioning cond = conditioner.encode(samples, drop, true, step);
+                    if (backbone instanceof LatentBackbone latent) {
+                        images = latent.encode(images, TrainingDraws.from(noiseRng)); // the diffusion's data: scaled latents
+                    }
+                    if (backbone instanceof CascadedBackbone cascade) {
+                        // a super-resolution stage is conditioned on the batch itself, degraded
+                        cond = cascade.trainingConditioning(images, cond, TrainingDraws.from(noiseRng), noiseRng::nextDouble);
+                    }
                     DataParallel.Result r = parallel.backward(collector, process, images, cond,
                             TrainingDraws.from(noiseRng), plan.diffusion().numDiffusionSteps(), plan.sides(),
                             1.0 / accumulation, step);
@@ -109,7 +120,7 @@ final class TrainingStep {
     }
 
     /** The next n samples the conditioner accepts (e.g. captions within its token limit), as the reference's reader drops the others. */
-    private List<Sample> nextBatch(int n) {
+    List<Sample> nextBatch(int n) {
         List<Sample> batch = new ArrayList<>(n);
         while (batch.size() < n) {
             Sample s = stream.next();
@@ -129,12 +140,17 @@ final class TrainingStep {
      * frames for temporal levels), so every stage trains on exactly what the whole model's inner
      * levels will see.
      */
-    private NDArray modelImages(List<Sample> samples, StagePlan plan, NDManager manager) {
+    NDArray modelImages(List<Sample> samples, StagePlan plan, NDManager manager) {
         NDArray x = Batches.pixels(samples, manager);
         if (exp.frames > 1) {
             x = Mosaic.fromFrames(x, (int) Math.round(Math.sqrt(exp.frames)));
         }
         int skipped = exp.finalStage().levelScales().size() - plan.levelScales().size();
-        return skipped == 0 ? x : fullProcess.pyramid(x).get(skipped);
+        x = skipped == 0 ? x : fullProcess.pyramid(x).get(skipped);
+        if (plan.backboneName().equals(ExperimentResolver.CASCADE) && x.getShape().get(3) > plan.resolution()) {
+            // each network of a cascade trains on the data at its own resolution
+            x = AreaDownsample.apply(x, Math.toIntExact(x.getShape().get(3) / plan.resolution()));
+        }
+        return x;
     }
 }
