@@ -9,6 +9,7 @@ import mdm.api.MdmException;
 import mdm.api.diffusion.LevelSchedule;
 import mdm.api.diffusion.SamplingRequest;
 import mdm.api.model.Conditioning;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -60,7 +61,7 @@ public final class SamplingLoop {
                     long[] times = new long[(int) (guided ? 2 * batch : batch)];
                     Arrays.fill(times, t - 1);
                     List<NDArray> inputs = guided ? Guidance.duplicate(x) : x;
-                    List<NDArray> raw = request.model().predict(inputs, step.create(times), modelConditioning);
+                    List<NDArray> raw = request.model().predict(inputs, NativeArrays.create(step, times), modelConditioning);
                     if (raw.size() != levels.size()) {
                         throw new MdmException("the model returned " + raw.size() + " outputs for " + levels.size() + " levels");
                     }

@@ -66,9 +66,13 @@ public final class TrainingService implements Trainer, AutoCloseable {
                 throw new MdmException("the output folder " + out + " already holds a run: add --resume to continue it, "
                         + "or --out to train into another folder");
             }
+            inUseHere(out);
             // an absent GPU, a network that cannot be built or a batch that cannot fit is an error now, not in the job
             Preflight.check(exp, Devices.resolve(spec.training().devices(), runtime));
-            long[] steps = stageSteps(spec, request.steps());
+            long[] requested = stageSteps(spec, request.steps());
+            // a resumed run trains to the requested total, or is refused now (the job checks again once it holds the folder)
+            long[] steps = request.resume() ? store.newestUsable()
+                    .map(u -> RunPlan.resumed(requested, u.state(), out).stageSteps()).orElse(requested) : requested;
             TrainingEvaluation evaluation = TrainingEvaluation.prepare(exp, registry, steps);
             long total = 0;
             for (long s : steps) {
@@ -84,7 +88,17 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             worker.submit(() -> {
                 try {
-                    job.run(() -> new TrainingRun(exp, runtime, out, steps, job, evaluation).run(request.resume()));
+                    job.run(() -> {
+                        // one writer per run folder, from the job's start to its end, across runtimes
+                        try (RunLock lock = RunLock.acquire(out, job.id())) {
+                            if (!request.resume() && !store.list().isEmpty()) {
+                                throw new MdmException("the output folder " + out + " already holds a run (written "
+                                        + "since this job was submitted): add --resume to continue it, or --out to "
+                                        + "train into another folder");
+                            }
+                            return new TrainingRun(exp, runtime, out, requested, job, evaluation).run(request.resume());
+                        }
+                    });
                 } finally {
                     if (evaluation != null) {
                         evaluation.close();
@@ -96,6 +110,19 @@ public final class TrainingService implements Trainer, AutoCloseable {
         } catch (RuntimeException e) {
             exp.close();
             throw e;
+        }
+    }
+
+    /** Refuses a folder that a queued or running job of this runtime will write (other runtimes: {@link RunLock}). */
+    private void inUseHere(Path out) {
+        synchronized (jobs) {
+            for (TrainingJob j : jobs) {
+                if (!j.state().finished() && j.output().equals(out)) {
+                    throw new MdmException("run folder " + out + " is in use by job " + j.id() + " (pid "
+                            + ProcessHandle.current().pid() + "): wait for it to end, stop it, or train into another "
+                            + "folder with --out");
+                }
+            }
         }
     }
 
