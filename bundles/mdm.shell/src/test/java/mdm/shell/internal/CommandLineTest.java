@@ -27,7 +27,8 @@ class CommandLineTest {
     static final Map<String, Integer> COMMANDS = Map.ofEntries(Map.entry("train", 1), Map.entry("jobs", 0),
             Map.entry("status", 1), Map.entry("stop", 1), Map.entry("sample", 1), Map.entry("import", 3),
             Map.entry("preview", 1), Map.entry("list", 0), Map.entry("features", 0), Map.entry("install", 1),
-            Map.entry("uninstall", 1), Map.entry("version", 0), Map.entry("eval", 0), Map.entry("featurenet", 1));
+            Map.entry("uninstall", 1), Map.entry("version", 0), Map.entry("eval", 0), Map.entry("featurenet", 1),
+            Map.entry("study", 0));
 
     private GogoShell shell;
     private FakeTraining training;
@@ -46,6 +47,7 @@ class CommandLineTest {
                 .add("mdm", new ModelCommands(context), "import", "preview")
                 .add("mdm", runtime, "list", "features", "install", "uninstall", "version")
                 .add("mdm", new EvalCommands(context), "eval", "featurenet")
+                .add("mdm", new StudyCommands(context), "study")
                 .add("gogo", new HelpCommand(), "help")
                 .add("gogo", new ExitCommand(context), "exit");
     }
