@@ -17,11 +17,11 @@ import mdm.schedules.DeepFloydSchedule;
 import mdm.trainer.internal.MapComponentRegistry;
 
 /** The real components, constructed directly, as a registry for tests outside a framework. */
-final class TestComponents {
+public final class TestComponents {
     private TestComponents() {
     }
 
-    static MapComponentRegistry registry(DjlRuntime runtime) {
+    public static MapComponentRegistry registry(DjlRuntime runtime) {
         return new MapComponentRegistry()
                 .put(Components.BACKBONE, "nested_unet", new NestedUNetComponent())
                 .put(Components.BACKBONE, "unet", new UNetBackboneComponent())

@@ -130,7 +130,7 @@ final class DataParallel implements AutoCloseable {
                     moved.attach(step);
                     masterGrads.get(k).addi(moved);
                 });
-                Gradients.reset(grads);
+                Gradients.reset(grads, step);
             } finally {
                 Gradients.close(grads);
             }

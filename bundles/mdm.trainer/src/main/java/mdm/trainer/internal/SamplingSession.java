@@ -11,6 +11,7 @@ import mdm.api.diffusion.Sampler;
 import mdm.api.diffusion.SamplingListener;
 import mdm.api.diffusion.SamplingRequest;
 import mdm.api.model.Backbone;
+import mdm.api.MdmException;
 import mdm.api.model.CascadeStage;
 import mdm.api.model.CascadedBackbone;
 import mdm.api.model.LatentBackbone;
@@ -25,6 +26,16 @@ import mdm.diffusion.MultiResolutionProcess;
  */
 final class SamplingSession {
     record Settings(int steps, double guidance, JsonNode options) {
+        Settings {
+            checkGuidance(guidance, "guidance");
+        }
+    }
+
+    /** NaN or an infinite weight makes every pixel NaN: black images and a success message. */
+    static void checkGuidance(Double guidance, String where) {
+        if (guidance != null && !Double.isFinite(guidance)) {
+            throw new MdmException(where + " must be a finite number (1 = no guidance), got " + guidance);
+        }
     }
 
     private SamplingSession() {

@@ -67,7 +67,8 @@ record SpecFile(
             @JsonProperty("log_every") Long logEvery,
             @JsonProperty("keep_checkpoints") Integer keepCheckpoints,
             @JsonProperty("devices") List<String> devices,
-            @JsonProperty("data_workers") Integer dataWorkers) {
+            @JsonProperty("data_workers") Integer dataWorkers,
+            @JsonProperty("max_skipped_steps") Integer maxSkippedSteps) {
     }
 
     record SamplingFile(

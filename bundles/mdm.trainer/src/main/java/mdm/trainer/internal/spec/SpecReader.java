@@ -153,6 +153,7 @@ public final class SpecReader {
                 or(f.gradientClipNorm(), 2.0), or(f.emaDecay(), 0.999), or(f.emaWarmup(), true),
                 or(f.accumulationSteps(), 1));
         positive(spec.lr(), "optimizer.lr");
+        finite(spec.lr(), "optimizer.lr");
         if (spec.accumulationSteps() < 1) {
             throw new MdmException("optimizer.accumulation_steps must be at least 1");
         }
@@ -166,11 +167,12 @@ public final class SpecReader {
     }
 
     private static TrainingSpec training(SpecFile.TrainingFile t) {
-        SpecFile.TrainingFile f = t != null ? t : new SpecFile.TrainingFile(null, null, null, null, null, null, null);
+        SpecFile.TrainingFile f = t != null ? t : new SpecFile.TrainingFile(null, null, null, null, null, null, null, null);
         TrainingSpec spec = new TrainingSpec(or(f.batchSize(), 32), or(f.checkpointEvery(), 500L),
                 or(f.sampleEvery(), 0L), or(f.logEvery(), 10L), or(f.keepCheckpoints(), 2), f.devices(),
-                or(f.dataWorkers(), 2));
+                or(f.dataWorkers(), 2), or(f.maxSkippedSteps(), TrainingSpec.DEFAULT_MAX_SKIPPED_STEPS));
         positive(spec.batchSize(), "training.batch_size");
+        positive(spec.maxSkippedSteps(), "training.max_skipped_steps");
         positive(spec.checkpointEvery(), "training.checkpoint_every");
         positive(spec.logEvery(), "training.log_every");
         positive(spec.keepCheckpoints(), "training.keep_checkpoints");
@@ -182,6 +184,9 @@ public final class SpecReader {
         SpecFile.SamplingFile f = s != null ? s : new SpecFile.SamplingFile(null, null, null, null, null);
         SamplingSpec spec = new SamplingSpec(or(f.steps(), 50), or(f.guidance(), 1.0), or(f.count(), 16),
                 or(f.ema(), true), f.options() != null ? f.options() : Json.empty());
+        if (!Double.isFinite(spec.guidance())) {
+            throw new MdmException("sampling.guidance must be a finite number (1 = no guidance), got " + spec.guidance());
+        }
         positive(spec.steps(), "sampling.steps");
         positive(spec.count(), "sampling.count");
         return spec;
@@ -217,6 +222,10 @@ public final class SpecReader {
             }
             positive(f.levels(), where + ".levels");
             positive(f.steps(), where + ".steps");
+            if (f.lr() != null) {
+                positive(f.lr(), where + ".lr");
+                finite(f.lr(), where + ".lr");
+            }
             stages.add(new StageSpec(f.name() != null ? f.name() : "stage" + (i + 1), f.levels(), f.steps(),
                     or(f.freezeInnerSteps(), 0L), f.mixedRatio(), or(f.batchSize(), 0), or(f.lr(), 0.0)));
             previousLevels = f.levels();
@@ -242,6 +251,13 @@ public final class SpecReader {
 
     private static <T> T or(T value, T otherwise) {
         return value != null ? value : otherwise;
+    }
+
+    /** Infinity passes {@link #positive} but trains nothing: a learning rate of it diverges at the first step. */
+    private static void finite(double v, String key) {
+        if (Double.isInfinite(v)) {
+            throw new MdmException(key + " must be a finite number, got " + v);
+        }
     }
 
     private static void positive(double v, String key) {
