@@ -50,14 +50,14 @@ class DpmSolverTest {
     static float[] run(Sampler sampler, GaussianData data, List<LevelSchedule> levels, NDArray xT, int steps,
             String options) {
         SamplingRequest r = new SamplingRequest(data.denoiser(), levels, PredictionType.X0, Thresholding.NONE,
-                List.of(xT), new Conditioning(null, null, Map.of()), null, 1.0, steps, Json.parse(options),
+                List.of(xT), new Conditioning(null, null, Map.of()), null, 1.0, steps, Json.parseOptions(options),
                 new HostRandom(0), null);
         return sampler.sample(r).get(0).toFloatArray();
     }
 
     @Test
     void twentyStepsReachThousandStepDdim() {
-        DiffusionSettings s = DiffusionSettings.parse(Json.parse("sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 1000}"));
+        DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions("sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 1000}"));
         List<LevelSchedule> levels = LevelSchedules.build(s, new DeepFloydSchedule(), List.of(1));
         try (NDManager m = runtime.newManager()) {
             Shape image = new Shape(3, 8, 8);

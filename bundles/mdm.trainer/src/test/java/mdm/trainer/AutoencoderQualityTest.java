@@ -73,8 +73,8 @@ class AutoencoderQualityTest {
         LatentComponent factory = new LatentComponent();
         JsonNode testSplit = Json.parse("{\"split\": \"test\", \"image_size\": 32, \"channels\": 3}");
         try (NDManager m = runtime.newManager();
-             LatentBackbone latent = (LatentBackbone) factory.create(factory.parseConfig(record.get("model")), m, 0);
-             SampleStream stream = new FashionMnistDataset().open(testSplit, 1, StreamPosition.START)) {
+             LatentBackbone latent = (LatentBackbone) factory.create(factory.parseConfig(Json.options(record.get("model"))), m, 0);
+             SampleStream stream = new FashionMnistDataset().open(Json.options(testSplit), 1, StreamPosition.START)) {
             StateDicts.loadStrict(Safetensors.read(checkpoint.resolve("model.safetensors"), m), latent.parameters());
             List<Sample> held = new ArrayList<>();
             for (int i = 0; i < HELD_OUT; i++) {

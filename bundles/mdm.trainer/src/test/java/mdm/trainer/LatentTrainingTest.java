@@ -80,7 +80,7 @@ class LatentTrainingTest {
         LatentComponent factory = new LatentComponent();
         try (NDManager m = runtime.newManager();
              LatentBackbone latent = (LatentBackbone) factory.create(
-                     factory.parseConfig(Json.read(last.resolve("experiment.json")).get("model")), m, 0)) {
+                     factory.parseConfig(Json.options(Json.read(last.resolve("experiment.json")).get("model"))), m, 0)) {
             var weights = Safetensors.read(last.resolve("ema.safetensors"), m);
             assertTrue(weights.containsKey("scale_factor"), "the checkpoint keeps the scale factor");
             assertTrue(weights.keySet().stream().anyMatch(k -> k.startsWith("autoencoder.encoder.")), "and the autoencoder");
@@ -88,7 +88,7 @@ class LatentTrainingTest {
             assertTrue(latent.scaleMeasured());
             // the factor was measured on the first 256 training images; on 512 others the latents have unit variance
             List<Sample> other = new ArrayList<>();
-            try (SampleStream s = new ShapesDataset().open(Json.parse(
+            try (SampleStream s = new ShapesDataset().open(Json.parseOptions(
                     "{image_size: 16, textures: [plain], two_shape_fraction: 0, class_label: colour}"), 99, StreamPosition.START)) {
                 for (int i = 0; i < 512; i++) {
                     other.add(s.next());

@@ -87,8 +87,8 @@ class SuperResolutionQualityTest {
         // held out: another seed than the training stream's
         JsonNode testSplit = Json.parse("{image_size: 16, textures: [plain], two_shape_fraction: 0, class_label: colour}");
         try (NDManager m = runtime.newManager();
-             CascadedBackbone cascade = (CascadedBackbone) factory.create(factory.parseConfig(record.get("model")), m, 0);
-             SampleStream stream = data.open(testSplit, 12345, StreamPosition.START)) {
+             CascadedBackbone cascade = (CascadedBackbone) factory.create(factory.parseConfig(Json.options(record.get("model"))), m, 0);
+             SampleStream stream = data.open(Json.options(testSplit), 12345, StreamPosition.START)) {
             StateDicts.loadStrict(Safetensors.read(checkpoint.resolve("model.safetensors"), m), cascade.parameters());
             List<Sample> held = new ArrayList<>();
             for (int i = 0; i < HELD_OUT; i++) {
@@ -100,10 +100,10 @@ class SuperResolutionQualityTest {
             HostRandom noise = new HostRandom(3);
             NDArray bilinear = sr.conditioningImage(low, noise); // augmentation level 0 at sampling: plain bilinear
             Conditioner conditioner = new ClassConditionerFactory(runtime)
-                    .create(Json.empty(), data.describe(testSplit), m, 0);
+                    .create(mdm.api.Options.empty(), data.describe(Json.options(testSplit)), m, 0);
             Conditioning cond = sr.condition(conditioner.encode(held, null, false, m), bilinear);
             MultiResolutionProcess process = new MultiResolutionProcess(
-                    DiffusionSettings.parse(record.path("diffusion_section")), new DeepFloydSchedule(), List.of(1));
+                    DiffusionSettings.parse(Json.options(record.path("diffusion_section"))), new DeepFloydSchedule(), List.of(1));
             double psnrBilinear = psnr(bilinear, truth);
             double psnrOneStep = psnr(sample(sr, process, cond, 1, m), truth);
             double psnrDdim = psnr(sample(sr, process, cond, 25, m), truth);
@@ -123,7 +123,7 @@ class SuperResolutionQualityTest {
         List<NDArray> initial = process.initialNoise(n, 3, sr.side(), noise, m);
         return new DdimSampler().sample(new SamplingRequest(process.denoiser(sr.network()), process.levels(),
                 process.settings().prediction(), process.settings().thresholding(), initial, cond, null, 1.0, steps,
-                Json.empty(), noise, null)).get(0).clip(-1f, 1f);
+                mdm.api.Options.empty(), noise, null)).get(0).clip(-1f, 1f);
     }
 
     /** PSNR in dB of images in [−1, 1], measured on the [0, 1] scale. */

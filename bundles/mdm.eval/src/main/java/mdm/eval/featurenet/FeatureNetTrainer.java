@@ -56,7 +56,7 @@ public final class FeatureNetTrainer {
     public Path train(FeatureNetSpec spec, JsonNode source, DatasetProvider provider, Path out) {
         GradMode.disable();
         ObjectNode options = spec.datasetOptions();
-        DatasetInfo data = provider.describe(options);
+        DatasetInfo data = provider.describe(Json.options(options));
         Heads heads = heads(spec, data);
         long seed = spec.seed() == null ? 0 : spec.seed();
         var t = spec.training();
@@ -86,7 +86,7 @@ public final class FeatureNetTrainer {
             long lastLog = started;
             double lossSum = 0;
             int lossCount = 0;
-            try (SampleStream stream = provider.open(options, seed, position)) {
+            try (SampleStream stream = provider.open(Json.options(options), seed, position)) {
                 for (long step = first; step <= steps; step++) {
                     List<Sample> batch = new ArrayList<>(t.batchSize());
                     for (int i = 0; i < t.batchSize(); i++) {
@@ -217,12 +217,12 @@ public final class FeatureNetTrainer {
             if (size != null) {
                 options.put("image_size", size);
             }
-            DatasetInfo info = provider.describe(options);
+            DatasetInfo info = provider.describe(Json.options(options));
             int count = spec.testSamples() != null ? spec.testSamples() : (int) Math.min(info.size() > 0 ? info.size() : 10_000, 10_000);
             Map<String, int[]> right = new LinkedHashMap<>();
             heads.list().forEach(h -> right.put(h.name(), new int[2]));
             long seed = (spec.seed() == null ? 0 : spec.seed()) ^ HELD_OUT_SEED;
-            try (SampleStream s = provider.open(options, seed, StreamPosition.START)) {
+            try (SampleStream s = provider.open(Json.options(options), seed, StreamPosition.START)) {
                 for (int done = 0; done < count; ) {
                     List<Sample> batch = new ArrayList<>();
                     for (int i = 0; i < 250 && done < count; i++, done++) {

@@ -26,7 +26,7 @@ public class UNetModels implements BackboneFactory {
     }
 
     @Override
-    public UNetBackboneConfig parseConfig(JsonNode unetConfig) {
+    public UNetBackboneConfig parseConfig(mdm.api.Options unetConfig) {
         return UNetBackboneConfig.parse(name, unetConfig);
     }
 
@@ -76,6 +76,6 @@ public class UNetModels implements BackboneFactory {
     /** Creates a backbone of any UNet model name, outside the service registry (tests, tools). */
     public static Backbone create(String name, JsonNode unetConfig, NDManager manager, long seed) {
         UNetModels f = new UNetModels(name);
-        return f.create(f.parseConfig(unetConfig), manager, seed);
+        return f.create(UNetBackboneConfig.parse(name, unetConfig), manager, seed);
     }
 }

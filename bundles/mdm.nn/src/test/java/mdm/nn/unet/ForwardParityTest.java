@@ -20,6 +20,7 @@ import mdm.nn.Forward;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.config.Json;
 
 /**
  * Forward outputs at every resolution against the fp32 reference (max-abs ≤ 1e-4), with the weights
@@ -47,7 +48,7 @@ class ForwardParityTest {
 
     static UNetBackbone load(String model, JsonNode config, Map<String, NDArray> weights, NDManager m) {
         UNetBackbone b = new UNetModels(Fixtures.registryName(model)).create(
-                new UNetModels(Fixtures.registryName(model)).parseConfig(config), m, 0);
+                new UNetModels(Fixtures.registryName(model)).parseConfig(Json.options(config)), m, 0);
         StateDicts.loadStrict(weights, b.parameters());
         return b;
     }

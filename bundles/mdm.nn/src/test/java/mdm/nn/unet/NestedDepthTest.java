@@ -63,7 +63,7 @@ class NestedDepthTest {
     @Test
     void aProjectionOnANestedLevelMustKeepTheTokenWidth() {
         mdm.api.MdmException e = org.junit.jupiter.api.Assertions.assertThrows(mdm.api.MdmException.class,
-                () -> new UNetModels("nested2_unet").parseConfig(Json.parse(CONFIG.replace(
+                () -> new UNetModels("nested2_unet").parseConfig(Json.parseOptions(CONFIG.replace(
                         "conditioning_feature_dim: 8\n", "conditioning_feature_dim: 8\nconditioning_feature_proj_dim: 16\n"))));
         assertTrue(e.getMessage().contains("unet_config.conditioning_feature_proj_dim is 16"), e.getMessage());
     }
@@ -72,7 +72,7 @@ class NestedDepthTest {
     void threeLevelsWithAMixedBatch() {
         try (NDManager m = runtime.newManager()) {
             UNetModels f = new UNetModels("nested2_unet");
-            UNetBackboneConfig c = f.parseConfig(Json.parse(CONFIG));
+            UNetBackboneConfig c = f.parseConfig(Json.parseOptions(CONFIG));
             assertEquals(List.of(4, 2, 1), c.levelScales());
             UNetBackbone b = f.create(c, m, 5);
             Map<String, NDArray> p = b.parameters();

@@ -64,7 +64,7 @@ class VideoModeTest {
     /** A model with every parameter random (a fresh one outputs exactly zero). */
     static UNetBackbone randomModel(NDManager m) {
         UNetModels f = new UNetModels("nested_unet");
-        UNetBackbone b = f.create(f.parseConfig(Json.parse(CONFIG)), m, 3);
+        UNetBackbone b = f.create(f.parseConfig(Json.parseOptions(CONFIG)), m, 3);
         HostRandom r = new HostRandom(11);
         for (Map.Entry<String, NDArray> e : b.parameters().entrySet()) {
             NDArray p = e.getValue();
@@ -94,7 +94,7 @@ class VideoModeTest {
 
     @Test
     void configIsTemporalWithTileRatio() {
-        UNetBackboneConfig c = new UNetModels("nested_unet").parseConfig(Json.parse(CONFIG));
+        UNetBackboneConfig c = new UNetModels("nested_unet").parseConfig(Json.parseOptions(CONFIG));
         assertTrue(c.temporal());
         assertEquals(List.of(2, 1), c.levelScales());
         assertEquals(List.of(false, true), c.frameSubsampled());

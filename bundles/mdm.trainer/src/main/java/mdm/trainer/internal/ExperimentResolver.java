@@ -21,6 +21,7 @@ import mdm.api.model.BackboneFactory;
 import mdm.api.train.ExperimentSpec;
 import mdm.api.train.StageSpec;
 import mdm.diffusion.DiffusionSettings;
+import mdm.core.config.Json;
 import mdm.trainer.internal.spec.SpecReader;
 
 /**
@@ -83,7 +84,7 @@ final class ExperimentResolver {
             var fullFactory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE,
                     spec.backbone().name()));
             backbones.put(spec.backbone().name(), fullFactory);
-            BackboneConfig full = fullFactory.service().parseConfig(model);
+            BackboneConfig full = fullFactory.service().parseConfig(Json.options(model));
             if (imageSize % full.levelScales().get(0) != 0) {
                 throw new MdmException("the images are " + imageSize + "² but the model's highest level is "
                         + full.levelScales().get(0) + " times its innermost: use a size divisible by "
@@ -103,7 +104,7 @@ final class ExperimentResolver {
                     factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, name));
                     backbones.put(name, factory);
                 }
-                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(sub);
+                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(Json.options(sub));
                 if (config.conditioningFeatureDim() > 0 && config.conditioningFeatureDim() != dim) {
                     throw new MdmException("the model expects conditioning features of width "
                             + config.conditioningFeatureDim() + " but conditioner '" + spec.conditioner().name()
@@ -115,8 +116,8 @@ final class ExperimentResolver {
                 }
                 int resolution = innermost * config.levelScales().get(0);
                 checkFits(sub, config, resolution, i);
-                DiffusionSettings stageDiffusion = DiffusionSettings.parse(stageDiffusion(spec.diffusion(), stage,
-                        config.levelScales().size(), depth));
+                DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage,
+                        config.levelScales().size(), depth)));
                 int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
                 String inherited = previous == null ? null
                         : ModelSections.prefix(stage.levels(), previous.spec().levels());
@@ -153,7 +154,7 @@ final class ExperimentResolver {
             throw new MdmException("pipeline: cascade generates images, but dataset '" + data.name() + "' gives "
                     + data.frames() + "-frame clips: use pipeline: mdm for video");
         }
-        JsonNode section = spec.source().path(CASCADE);
+        JsonNode section = Json.tree(spec.source()).path(CASCADE);
         for (String reserved : new String[] {"base", "stage"}) {
             if (section.has(reserved)) {
                 throw new MdmException("cascade." + reserved + " is not a spec field: the base is the spec's 'model' "
@@ -165,9 +166,9 @@ final class ExperimentResolver {
         backbones.put(CASCADE, factory);
         ObjectNode node = ((ObjectNode) section).deepCopy();
         node.set("base", model);
-        BackboneConfig whole = factory.service().parseConfig(node);
-        int networks = whole.toJson().path("super_resolution").size() + 1;
-        JsonNode sr = whole.toJson().path("super_resolution");
+        BackboneConfig whole = factory.service().parseConfig(Json.options(node));
+        int networks = Json.tree(whole.toOptions()).path("super_resolution").size() + 1;
+        JsonNode sr = Json.tree(whole.toOptions()).path("super_resolution");
         int top = sr.get(sr.size() - 1).path("resolution").asInt();
         if (top != imageSize) {
             throw new MdmException("the cascade's last super-resolution stage generates " + top + "² images but the "
@@ -183,9 +184,9 @@ final class ExperimentResolver {
         for (int i = 0; i < networks; i++) {
             StageSpec stage = spec.stages().get(i);
             node.put("stage", i);
-            BackboneConfig config = factory.service().parseConfig(node);
-            int resolution = i == 0 ? whole.toJson().path("base_resolution").asInt() : sr.get(i - 1).path("resolution").asInt();
-            DiffusionSettings stageDiffusion = DiffusionSettings.parse(stageDiffusion(spec.diffusion(), stage, 1, 1));
+            BackboneConfig config = factory.service().parseConfig(Json.options(node));
+            int resolution = i == 0 ? Json.tree(whole.toOptions()).path("base_resolution").asInt() : sr.get(i - 1).path("resolution").asInt();
+            DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
             int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
             stages.add(new StagePlan(i, stage, CASCADE, factory.service(), config, stageDiffusion, resolution, batch,
                     i == 0 ? null : CASCADE_LOWER));
@@ -209,7 +210,7 @@ final class ExperimentResolver {
             throw new MdmException("pipeline: latent generates images, but dataset '" + data.name() + "' gives "
                     + data.frames() + "-frame clips: use pipeline: mdm for video");
         }
-        JsonNode section = spec.source().path(LATENT);
+        JsonNode section = Json.tree(spec.source()).path(LATENT);
         if (!section.isObject() || !section.has("autoencoder")) {
             throw new MdmException("pipeline: latent needs a 'latent' section with its autoencoder, e.g. latent: "
                     + "{autoencoder: {factor: 4, latent_channels: 4, channels: [32, 64, 64]}}");
@@ -235,10 +236,10 @@ final class ExperimentResolver {
         for (int i = 0; i < 2; i++) {
             StageSpec stage = spec.stages().get(i);
             node.put("stage", i);
-            BackboneConfig config = factory.service().parseConfig(node);
-            int factor = config.toJson().path("autoencoder").path("factor").asInt();
+            BackboneConfig config = factory.service().parseConfig(Json.options(node));
+            int factor = Json.tree(config.toOptions()).path("autoencoder").path("factor").asInt();
             int resolution = i == 0 ? imageSize : imageSize / factor;
-            DiffusionSettings stageDiffusion = DiffusionSettings.parse(stageDiffusion(spec.diffusion(), stage, 1, 1));
+            DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
             int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
             stages.add(new StagePlan(i, stage, LATENT, factory.service(), config, stageDiffusion, resolution, batch,
                     i == 0 ? null : LATENT_AUTOENCODER));
@@ -269,7 +270,7 @@ final class ExperimentResolver {
 
     /** Sets conditioning_feature_dim from the conditioner, as ml-mdm's CLI does from the text encoder. */
     private static ObjectNode fitConditioning(ExperimentSpec spec, int dim) {
-        ObjectNode model = ((ObjectNode) spec.model()).deepCopy();
+        ObjectNode model = Json.tree(spec.model());
         JsonNode given = model.get("conditioning_feature_dim");
         if (given != null && given.asInt(-1) > 0 && given.asInt() != dim) {
             throw new MdmException("model.conditioning_feature_dim is " + given.asInt() + " but conditioner '"
@@ -281,7 +282,7 @@ final class ExperimentResolver {
     }
 
     private static void checkSchedule(ExperimentSpec spec, DiffusionSettings diffusion) {
-        JsonNode sc = spec.diffusion().path("sampler_config").path("schedule_type");
+        JsonNode sc = Json.tree(spec.diffusion()).path("sampler_config").path("schedule_type");
         if (!sc.isMissingNode() && !diffusion.schedule().equals(spec.schedule().name())) {
             throw new MdmException("diffusion.sampler_config.schedule_type says '" + diffusion.schedule()
                     + "' but components.schedule names '" + spec.schedule().name() + "': keep one of them");

@@ -88,7 +88,9 @@ public final class GenerationService implements Generator {
                 SamplingSession.Settings settings = new SamplingSession.Settings(
                         request.steps() != null ? request.steps() : s.steps(),
                         request.guidance() != null ? request.guidance() : s.guidance(),
-                        request.samplerOptions() != null ? request.samplerOptions() : s.options());
+                        // the spec's sampler options belong to the spec's sampler, not to one asked for instead
+                        request.samplerOptions() != null ? request.samplerOptions()
+                                : samplerName.equals(spec.sampler().name()) ? s.options() : mdm.api.Options.empty());
                 long t0 = System.nanoTime();
                 List<NDArray> levels = SamplingSession.sample(backbone, conditioner, process, sampler.service(),
                         settings, conditions, 3, plan.resolution(), request.seed(), null, m);

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.management.ObjectName;
 import mdm.api.MdmException;
+import mdm.core.config.Json;
 
 /**
  * The rules a resolved experiment must meet before a job starts, checked on shapes alone (nothing
@@ -169,7 +170,7 @@ final class Preflight {
      * not in ml-mdm's form.
      */
     static double activationFloats(Experiment exp, StagePlan plan) {
-        JsonNode net = ModelSections.innermost(exp.spec.model(), plan.spec().levels());
+        JsonNode net = ModelSections.innermost(Json.tree(exp.spec.model()), plan.spec().levels());
         List<Integer> sides = plan.sides();
         double floats = 0;
         for (int k = 0; net != null && k < sides.size(); k++, net = net.get(ModelSections.INNER)) {

@@ -2,7 +2,7 @@ package mdm.trainer.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.ArrayList;
 import java.util.List;
 import mdm.api.conditioning.Conditioner;
@@ -18,6 +18,7 @@ import mdm.api.model.LatentBackbone;
 import mdm.api.model.Conditioning;
 import mdm.core.random.HostRandom;
 import mdm.diffusion.MultiResolutionProcess;
+import mdm.core.config.Json;
 
 /**
  * Draws images of every level jointly from a built model: the conditioner encodes the conditions
@@ -25,7 +26,7 @@ import mdm.diffusion.MultiResolutionProcess;
  * result is clipped to [-1, 1]. Shared by sample grids during training and by the generator.
  */
 final class SamplingSession {
-    record Settings(int steps, double guidance, JsonNode options) {
+    record Settings(int steps, double guidance, Options options) {
         Settings {
             checkGuidance(guidance, "guidance");
         }

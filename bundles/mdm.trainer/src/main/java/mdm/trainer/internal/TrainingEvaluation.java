@@ -53,7 +53,7 @@ final class TrainingEvaluation implements AutoCloseable {
 
     /** Validates the section and checks it can be met, before training starts; null when the spec has none. */
     static TrainingEvaluation prepare(Experiment exp, ComponentRegistry registry, long[] stageSteps) {
-        JsonNode node = exp.spec.source().get(KEY);
+        JsonNode node = Json.tree(exp.spec.source()).get(KEY);
         if (node == null || node.isNull()) {
             return null;
         }

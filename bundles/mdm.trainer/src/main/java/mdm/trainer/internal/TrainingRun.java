@@ -520,10 +520,10 @@ final class TrainingRun {
     /** The run's record of what it is: the spec as written, the resolved stage, the components' bundles. */
     private JsonNode experimentRecord(StagePlan plan) {
         ObjectNode e = Json.empty();
-        e.set("spec", exp.spec.source());
+        e.set("spec", Json.tree(exp.spec.source()));
         // the model and diffusion sections as trained, imports resolved: enough to rebuild without the spec's files
-        e.set("model_section", exp.spec.model());
-        e.set("diffusion_section", exp.spec.diffusion());
+        e.set("model_section", Json.tree(exp.spec.model()));
+        e.set("diffusion_section", Json.tree(exp.spec.diffusion()));
         e.put("image_size", exp.imageSize);
         e.put("frames", exp.frames);
         e.put("conditioning_dim", exp.conditioningDim);
@@ -532,7 +532,7 @@ final class TrainingRun {
         if (plan != null) {
             e.put("stage", plan.index());
             e.put("backbone", plan.backboneName());
-            e.set("model", plan.config().toJson());
+            e.set("model", Json.tree(plan.config().toOptions()));
             e.put("resolution", plan.resolution());
             ObjectNode steps = e.putObject("stage_steps");
             for (StagePlan s : exp.stages) {
@@ -545,7 +545,7 @@ final class TrainingRun {
     /** A resumed run must be the same experiment; only step counts may change. */
     private void checkSameExperiment(JsonNode saved) {
         JsonNode before = saved.path("spec");
-        JsonNode now = exp.spec.source();
+        JsonNode now = Json.tree(exp.spec.source());
         for (String section : new String[] {"components", "model", "diffusion", "import", "pipeline", "cascade", "latent"}) {
             if (!before.path(section).equals(now.path(section))) {
                 throw new MdmException("the spec's '" + section + "' section differs from the run being resumed in "

@@ -35,7 +35,8 @@ public class CascadeComponent implements BackboneFactory {
     private final UNetModels unet = new UNetModels("unet");
 
     @Override
-    public CascadeConfig parseConfig(JsonNode node) {
+    public CascadeConfig parseConfig(mdm.api.Options options) {
+        JsonNode node = Json.tree(options);
         CascadeSection c = Json.bind(node, CascadeSection.class, "cascade");
         if (c.base() == null) {
             throw new MdmException("the cascade has no base model: give the base UNet as the spec's 'model' section");
@@ -127,7 +128,7 @@ public class CascadeComponent implements BackboneFactory {
 
     private UNetBackboneConfig parseUNet(JsonNode model, String where) {
         try {
-            return unet.parseConfig(model);
+            return unet.parseConfig(Json.options(model));
         } catch (MdmException e) {
             throw new MdmException(where + ": " + e.getMessage(), e);
         }

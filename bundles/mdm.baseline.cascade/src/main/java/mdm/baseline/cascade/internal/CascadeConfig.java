@@ -49,7 +49,11 @@ record CascadeConfig(UNetBackboneConfig base, int baseSide, List<SuperResolution
         return false;
     }
 
-    @Override
+    public mdm.api.Options toOptions() {
+        return Json.options(toJson());
+    }
+
+    /** The configuration as a tree (the spec's field names). */
     public JsonNode toJson() {
         ObjectNode o = Json.empty();
         o.put("stage", stage);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mdm.core.config.Json;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.model.Backbone;
@@ -28,7 +29,8 @@ public class LatentComponent implements BackboneFactory {
     private final UNetModels unets = new UNetModels("unet");
 
     @Override
-    public LatentConfig parseConfig(JsonNode node) {
+    public LatentConfig parseConfig(mdm.api.Options options) {
+        JsonNode node = Json.tree(options);
         int stage = node.path("stage").asInt(1);
         int side = node.path("image_size").asInt(0);
         AutoencoderConfig ae = AutoencoderConfig.parse(node.get("autoencoder"), "latent.autoencoder");
@@ -45,7 +47,7 @@ public class LatentComponent implements BackboneFactory {
         }
         UNetBackboneConfig unet;
         try {
-            unet = unets.parseConfig(model);
+            unet = unets.parseConfig(Json.options(model));
         } catch (MdmException e) {
             throw new MdmException("model (the latent UNet): " + e.getMessage(), e);
         }

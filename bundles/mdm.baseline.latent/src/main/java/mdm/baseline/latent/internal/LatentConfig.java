@@ -40,7 +40,11 @@ record LatentConfig(AutoencoderConfig autoencoder, UNetBackboneConfig unet, int 
         return false;
     }
 
-    @Override
+    public mdm.api.Options toOptions() {
+        return Json.options(toJson());
+    }
+
+    /** The configuration as a tree (the spec's field names). */
     public JsonNode toJson() {
         ObjectNode o = Json.empty();
         o.put("stage", stage);

@@ -17,6 +17,7 @@ import mdm.api.train.StageSpec;
 import mdm.api.train.TrainingSpec;
 import mdm.core.config.Json;
 import mdm.core.config.Names;
+import mdm.api.Options;
 
 /**
  * Reads an experiment spec (JSON or YAML) into an {@link ExperimentSpec}: unknown keys are errors
@@ -36,7 +37,7 @@ public final class SpecReader {
 
     /** The pipeline a spec picks: mdm (nested or plain UNet, the default), cascade or latent. */
     public static String pipeline(ExperimentSpec spec) {
-        return spec.source() == null ? PIPELINE_MDM : spec.source().path(PIPELINE).asText(PIPELINE_MDM);
+        return spec.source() == null ? PIPELINE_MDM : Json.tree(spec.source()).path(PIPELINE).asText(PIPELINE_MDM);
     }
 
     public static ExperimentSpec read(Path file) {
@@ -101,15 +102,15 @@ public final class SpecReader {
                 component(f.components().conditioner(), "conditioner", true),
                 component(f.components().dataset(), "dataset", f.data() == null),
                 component(f.components().evaluator(), "evaluator", false),
-                model,
-                diffusion != null ? diffusion : Json.empty(),
+                Json.options(model),
+                Json.options(diffusion),
                 optimizer(f.optimizer()),
                 training(f.training()),
                 sampling(f.sampling()),
                 stages(f.stages(), !pipeline.equals(PIPELINE_MDM)),
                 data(f.data()),
                 f.output() != null ? f.output() : "runs/" + name,
-                tree);
+                Json.options(tree));
         return spec;
     }
 
@@ -122,12 +123,12 @@ public final class SpecReader {
             return null;
         }
         if (node.isTextual()) {
-            return new ComponentRef(node.asText(), Json.empty());
+            return new ComponentRef(node.asText(), Options.empty());
         }
         if (node.isObject() && node.hasNonNull("name") && node.get("name").isTextual()) {
             ObjectNode options = ((ObjectNode) node).deepCopy();
             options.remove("name");
-            return new ComponentRef(node.get("name").asText(), options);
+            return new ComponentRef(node.get("name").asText(), Json.options(options));
         }
         throw new MdmException("components." + kind + " must be a name or a mapping with 'name' and options, e.g. "
                 + kind + ": {name: ..., ...}");
@@ -183,7 +184,7 @@ public final class SpecReader {
     private static SamplingSpec sampling(SpecFile.SamplingFile s) {
         SpecFile.SamplingFile f = s != null ? s : new SpecFile.SamplingFile(null, null, null, null, null);
         SamplingSpec spec = new SamplingSpec(or(f.steps(), 50), or(f.guidance(), 1.0), or(f.count(), 16),
-                or(f.ema(), true), f.options() != null ? f.options() : Json.empty());
+                or(f.ema(), true), Json.options(f.options()));
         if (!Double.isFinite(spec.guidance())) {
             throw new MdmException("sampling.guidance must be a finite number (1 = no guidance), got " + spec.guidance());
         }
