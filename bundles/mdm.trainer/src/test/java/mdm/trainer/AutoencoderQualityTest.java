@@ -107,6 +107,15 @@ class AutoencoderQualityTest {
                     + "on %d Fashion-MNIST test images; FD of the reconstructions against their originals %.3f "
                     + "(N = %d; floor, %d other test images against the same originals: %.3f)%n",
                     psnr, HELD_OUT, fd, HELD_OUT, HELD_OUT, floor);
+            String results = System.getProperty("mdm.results");
+            if (results != null) { // the first 16 test images over their reconstructions
+                List<mdm.core.image.FloatImage> shown = new ArrayList<>(
+                        mdm.core.image.TensorImages.images(truth.get("0:16")));
+                shown.addAll(mdm.core.image.TensorImages.images(reconstruction.get("0:16")));
+                Path file = Path.of(results).resolve("fashion-mnist-latent-autoencoder.png");
+                mdm.core.image.ImageCodec.writePng(mdm.core.image.ImageGrid.render(shown, null, 16, 3), file);
+                System.out.println("originals over reconstructions: " + file.toAbsolutePath());
+            }
             assertTrue(psnr > PSNR_FLOOR, "PSNR " + psnr + " dB is below the floor of " + PSNR_FLOOR);
         }
     }
