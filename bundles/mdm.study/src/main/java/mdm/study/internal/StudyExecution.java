@@ -36,6 +36,8 @@ final class StudyExecution implements StudyRun {
     /** How often a wall-clock budget looks at the clock, and how often progress is logged. */
     private static final long POLL_MS = 200;
     private static final long LOG_EVERY_MS = 30_000;
+    /** The features this study installed for the arm running now (removed when the arm ends). */
+    static final String INSTALLED = "installed-features.json";
 
     private final StudyPlan plan;
     private final Trainer trainer;
@@ -126,7 +128,7 @@ final class StudyExecution implements StudyRun {
                 if (stopRequested) {
                     break;
                 }
-                List<String> installed = features.install(arm.features());
+                List<String> installed = installFeatures(arm);
                 if (!installed.isEmpty()) {
                     log("arm '" + arm.name() + "': installed " + String.join(", ", installed));
                 }
@@ -144,6 +146,7 @@ final class StudyExecution implements StudyRun {
                     }
                 } finally {
                     features.uninstall(installed);
+                    forgetInstalled(installed);
                     if (!installed.isEmpty()) {
                         log("arm '" + arm.name() + "': removed " + String.join(", ", installed));
                     }
@@ -170,6 +173,48 @@ final class StudyExecution implements StudyRun {
         } finally {
             current = null;
             done.countDown();
+        }
+    }
+
+    /**
+     * Installs the arm's features, and remembers in the study folder which ones the study installed:
+     * a study killed while one was installed finds it installed on resume and still removes it after.
+     */
+    private List<String> installFeatures(StudyPlan.Arm arm) {
+        java.util.Set<String> noted = noted();
+        List<String> ours = new java.util.ArrayList<>(arm.features().stream().filter(noted::contains).toList());
+        List<String> now = features.install(arm.features());
+        ours.addAll(now);
+        noted.addAll(now);
+        note(noted);
+        return ours;
+    }
+
+    private void forgetInstalled(List<String> removed) {
+        java.util.Set<String> noted = noted();
+        noted.removeAll(removed);
+        note(noted);
+    }
+
+    private java.util.Set<String> noted() {
+        Path note = plan.folder().resolve(INSTALLED);
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        if (Files.isRegularFile(note)) {
+            Json.read(note).forEach(n -> out.add(n.asText()));
+        }
+        return out;
+    }
+
+    private void note(java.util.Set<String> installed) {
+        Path note = plan.folder().resolve(INSTALLED);
+        try {
+            if (installed.isEmpty()) {
+                Files.deleteIfExists(note);
+            } else {
+                Files.writeString(note, Json.write(installed));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + note, e);
         }
     }
 

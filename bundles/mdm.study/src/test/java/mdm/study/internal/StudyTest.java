@@ -215,6 +215,23 @@ class StudyTest {
     }
 
     @Test
+    void aFeatureLeftInstalledByAKilledStudyIsStillRemovedAfterItsArm() throws Exception {
+        String withFeature = STUDY.replace("- name: unet", "- name: unet\n    features: [mdm-ablation-shifted-cosine]");
+        study(withFeature);
+        // as if the study had been killed during the arm: the feature is installed and the note says by whom
+        features.install("mdm-ablation-shifted-cosine");
+        Fakes.write(work().resolve("studies/toy/" + StudyExecution.INSTALLED), "[\"mdm-ablation-shifted-cosine\"]");
+        Fakes.write(work().resolve("studies/toy/plan.json"), "{\"study\": \"toy\"}");
+        features.log.clear();
+        List<String> log = new ArrayList<>();
+        StudyExecution e = execute(dir.resolve("study.yaml"), log);
+        assertEquals("completed", e.state(), String.join("\n", log));
+        assertEquals("uninstall mdm-ablation-shifted-cosine", features.log.get(features.log.size() - 1));
+        assertFalse(Files.exists(work().resolve("studies/toy/" + StudyExecution.INSTALLED)));
+        assertTrue(features.features().stream().noneMatch(f -> f.installed()));
+    }
+
+    @Test
     void aWallClockBudgetStopsAtEachPointAndResumes() {
         List<String> log = new ArrayList<>();
         String timed = STUDY.replace("{images: 400}", "{seconds: 1}")
