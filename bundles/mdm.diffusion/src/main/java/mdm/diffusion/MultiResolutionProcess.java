@@ -15,6 +15,7 @@ import mdm.api.model.Conditioning;
 import mdm.core.random.HostRandom;
 import mdm.core.tensor.AreaDownsample;
 import mdm.core.tensor.Mosaic;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -161,9 +162,9 @@ public final class MultiResolutionProcess {
             for (int b = 0; b < batch; b++) {
                 w[b] = vdmWeights[t[b] + 1];
             }
-            weights = m.create(w);
+            weights = NativeArrays.create(m, w);
         }
-        return new NoisedBatch(t, m.create(modelTimes), clean, noise, noisy, targets, coefficients, active, weights);
+        return new NoisedBatch(t, NativeArrays.create(m, modelTimes), clean, noise, noisy, targets, coefficients, active, weights);
     }
 
     /**

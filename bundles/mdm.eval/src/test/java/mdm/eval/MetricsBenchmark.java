@@ -27,6 +27,7 @@ public final class MetricsBenchmark {
         Features b = gaussian(n, d, 2, 0.3);
         try (EngineRuntime runtime = EngineRuntime.standalone(); NDManager m = runtime.newManager()) {
             FrechetDistance.compute(a.head(500), b.head(500), m); // warm-up: natives, JIT
+            long cpu0 = cpuNanos();
             long t0 = System.nanoTime();
             double fd = FrechetDistance.compute(a, b, m);
             long t1 = System.nanoTime();
@@ -34,12 +35,15 @@ public final class MetricsBenchmark {
             long t2 = System.nanoTime();
             Neighbourhoods.Result prdc = Neighbourhoods.compute(a, b, 3, 5, m);
             long t3 = System.nanoTime();
+            long cpu = cpuNanos() - cpu0;
             System.out.printf("metrics on %,d × %,d vectors of %d dimensions (float64), load %s%n", n, n, d, load());
             System.out.printf("  fd                  %.3f s  (fd %.4f)%n", (t1 - t0) / 1e9, fd);
             System.out.printf("  kid (exact + 100 subsets of %d)  %.3f s  (kid %.5f ± %.5f, exact %.5f)%n",
                     kid.subsetSize(), (t2 - t1) / 1e9, kid.subsetMean(), kid.subsetStd(), kid.exact());
             System.out.printf("  pr + dc             %.3f s  (%s)%n", (t3 - t2) / 1e9, prdc);
-            System.out.printf("  all                 %.3f s%n", (t3 - t0) / 1e9);
+            System.out.printf("  all                 %.3f s  (process CPU time %.3f s on %d cores: on a shared machine"
+                    + " the wall time is what the other jobs left)%n", (t3 - t0) / 1e9, cpu / 1e9,
+                    Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -50,6 +54,12 @@ public final class MetricsBenchmark {
             v[i] = Math.max(0, v[i] + (float) shift); // ReLU features, as the networks give
         }
         return new Features("benchmark", "-", n, d, v, List.of());
+    }
+
+    /** CPU time of the whole process (all threads, the engine's native ones included). */
+    static long cpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     static String load() throws Exception {

@@ -36,9 +36,10 @@ class SampleSpecsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"shapes-class", "shapes-text", "shapes-video", "fashion-mnist"})
+    @ValueSource(strings = {"shapes-class", "shapes-text", "shapes-video", "fashion-mnist", "shapes-cascade",
+            "fashion-mnist-cascade", "shapes-latent", "fashion-mnist-latent"})
     void validatesAgainstTheRealComponents(String name, @TempDir Path work) {
-        if (name.equals("fashion-mnist")) {
+        if (name.startsWith("fashion-mnist")) {
             assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                     "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,12 +26,14 @@ import mdm.api.Options;
  * expected type.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
+    private static final ObjectMapper MAPPER = new ObjectMapper(new AnchoredYamlFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .registerModule(new WholeNumbers())
             .registerModule(optionsModule());
     /** PyYAML's reading: a key given twice keeps its last value (ml-mdm's released YAML relies on it). */
-    private static final ObjectMapper LAST_WINS = new ObjectMapper(new YAMLFactory()).registerModule(optionsModule());
+    private static final ObjectMapper LAST_WINS = new ObjectMapper(new AnchoredYamlFactory())
+            .registerModule(new WholeNumbers()).registerModule(optionsModule());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
             .registerModule(optionsModule());
@@ -48,7 +49,7 @@ public final class Json {
     /** Reads a JSON or YAML file into a tree. */
     public static JsonNode read(Path file) {
         try {
-            return MAPPER.readTree(Files.newBufferedReader(file));
+            return YamlTree.read(MAPPER.createParser(Files.newBufferedReader(file)));
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {
@@ -62,7 +63,7 @@ public final class Json {
      */
     public static JsonNode readLastWins(Path file) {
         try {
-            return LAST_WINS.readTree(Files.newBufferedReader(file));
+            return YamlTree.read(LAST_WINS.createParser(Files.newBufferedReader(file)));
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {
@@ -73,8 +74,8 @@ public final class Json {
     /** Parses JSON or YAML text. */
     public static JsonNode parse(String text) {
         try {
-            JsonNode node = MAPPER.readTree(text);
-            return node == null ? empty() : node;
+            JsonNode node = YamlTree.read(MAPPER.createParser(new java.io.StringReader(text)));
+            return node == null || node.isMissingNode() ? empty() : node;
         } catch (IOException e) {
             throw new MdmException("cannot parse configuration: " + e.getMessage().lines().findFirst().orElse(""), e);
         }

@@ -41,7 +41,7 @@ class OptimizerMemoryTest {
                 gc.backward(p.mul(m.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY})).sum());
             }
             Map<String, NDArray> grads = Gradients.of(Map.of("p", p));
-            Gradients.reset(grads);
+            Gradients.reset(grads, m);
             org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0f, 0f}, grads.get("p").toFloatArray());
             Gradients.close(grads);
         }

@@ -42,7 +42,17 @@ public record FeatureNetSpec(String name, Long seed, List<String> datasets, Json
 
     public record Training(Integer steps, @JsonProperty("batch_size") Integer batchSize, Double lr,
                            @JsonProperty("weight_decay") Double weightDecay,
-                           @JsonProperty("warmup_steps") Long warmupSteps, Boolean flip) {
+                           @JsonProperty("warmup_steps") Long warmupSteps, Boolean flip,
+                           @JsonProperty("save_every") Long saveEvery) {
+        /** Without {@code save_every} (the form of version 1.0 of this package). */
+        public Training(Integer steps, Integer batchSize, Double lr, Double weightDecay, Long warmupSteps, Boolean flip) {
+            this(steps, batchSize, lr, weightDecay, warmupSteps, flip, null);
+        }
+
+        /** Steps between kept training states (a stopped run continues from the last one); default 100. */
+        public long saveInterval() {
+            return saveEvery == null || saveEvery <= 0 ? PartialRun.EVERY : saveEvery;
+        }
     }
 
     public static FeatureNetSpec read(Path file) {

@@ -28,6 +28,7 @@ import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 import mdm.nn.ParamStore;
 
@@ -35,7 +36,9 @@ import mdm.nn.ParamStore;
  * Trains a feature network from its spec: AdamW with warm-up and cosine decay on cross-entropy
  * summed over the heads, then test accuracy per head on held-out data (at each test size), then
  * the folder {@code featurenet.json} + {@code weights.safetensors}. The same spec and seed give
- * the same weights.
+ * the same weights, also when the training was stopped and started again: every
+ * {@code save_every} steps (default {@value PartialRun#EVERY}) its state is kept in a hidden sibling
+ * folder, from which the next run of the same spec continues.
  */
 public final class FeatureNetTrainer {
     /** Seed offset of the held-out stream of a generated dataset: never the training draws. */
@@ -67,12 +70,24 @@ public final class FeatureNetTrainer {
             LearningRate lr = new LearningRate(t.lr(), t.warmupSteps() == null ? 100 : t.warmupSteps(),
                     LearningRate.Decay.COSINE, steps, 0.02);
             HostRandom flips = new HostRandom(seed).fork("flip");
+            StreamPosition position = StreamPosition.START;
+            long first = 1;
+            double earlier = 0;
+            PartialRun partial = new PartialRun(out, source);
+            PartialRun.State resumed = partial.load(params, adam, m);
+            if (resumed != null) {
+                first = resumed.step() + 1;
+                flips = resumed.flips();
+                position = resumed.position();
+                earlier = resumed.seconds();
+                log.accept(String.format("resuming from step %d/%d (%s)", resumed.step(), steps, partial.folder()));
+            }
             long started = System.nanoTime();
             long lastLog = started;
             double lossSum = 0;
             int lossCount = 0;
-            try (SampleStream stream = provider.open(Json.options(options), seed, StreamPosition.START)) {
-                for (long step = 1; step <= steps; step++) {
+            try (SampleStream stream = provider.open(Json.options(options), seed, position)) {
+                for (long step = first; step <= steps; step++) {
                     List<Sample> batch = new ArrayList<>(t.batchSize());
                     for (int i = 0; i < t.batchSize(); i++) {
                         batch.add(stream.next());
@@ -81,10 +96,15 @@ public final class FeatureNetTrainer {
                             Boolean.TRUE.equals(t.flip()) ? flips : null, m);
                     lossCount++;
                     long now = System.nanoTime();
+                    if (step % t.saveInterval() == 0 && step < steps) {
+                        partial.save(step, params, adam, flips, stream.position(), earlier + (now - started) / 1e9);
+                        log.accept("kept the training state at step " + step + " (a stopped run continues from here)");
+                    }
                     if (now - lastLog > 10_000_000_000L || step == steps) {
                         double secs = (now - started) / 1e9;
+                        long done = step - first + 1;
                         log.accept(String.format("step %d/%d  loss %.4f  %.0f img/s  ETA %.0fs", step, steps,
-                                lossSum / lossCount, step * t.batchSize() / secs, (steps - step) * secs / step));
+                                lossSum / lossCount, done * t.batchSize() / secs, (steps - step) * secs / done));
                         lastLog = now;
                         lossSum = 0;
                         lossCount = 0;
@@ -94,7 +114,9 @@ public final class FeatureNetTrainer {
             GradMode.disable();
             params.values().forEach(p -> p.setRequiresGradient(false));
             Map<String, Double> accuracy = test(spec, provider, net, heads, m);
-            return write(spec, source, heads, data, store, accuracy, (System.nanoTime() - started) / 1e9, out);
+            Path written = write(spec, source, heads, data, store, accuracy, earlier + (System.nanoTime() - started) / 1e9, out);
+            partial.delete();
+            return written;
         }
     }
 
@@ -123,7 +145,7 @@ public final class FeatureNetTrainer {
             flip(pixels, batch.size(), n.channels(), side, flips);
         }
         try (NDManager m = longLived.newSubManager()) {
-            NDArray x = m.create(pixels, new Shape(batch.size(), n.channels(), side, side));
+            NDArray x = NativeArrays.create(m, pixels, new Shape(batch.size(), n.channels(), side, side));
             double value;
             try (GradientCollector collector = m.getEngine().newGradientCollector()) {
                 ClassifierNet.Output out = net.forward(x);
@@ -158,7 +180,7 @@ public final class FeatureNetTrainer {
                 counted++;
             }
         }
-        NDArray weights = m.create(onehot, new Shape(batch.size(), classes));
+        NDArray weights = NativeArrays.create(m, onehot, new Shape(batch.size(), classes));
         NDArray picked = logits.logSoftmax(1).mul(weights).sum();
         return Scalars.mul(picked, -1.0 / Math.max(1, counted));
     }
@@ -209,7 +231,7 @@ public final class FeatureNetTrainer {
                     var n = spec.network();
                     float[] px = ImagePrep.prepare(batch, n.channels(), n.inputSize());
                     try (NDManager b = m.newSubManager()) {
-                        ClassifierNet.Output o = net.forward(b.create(px, new Shape(batch.size(), n.channels(),
+                        ClassifierNet.Output o = net.forward(NativeArrays.create(b, px, new Shape(batch.size(), n.channels(),
                                 n.inputSize(), n.inputSize())));
                         for (Heads.Head h : heads.list()) {
                             NDArray pred = o.logits().get(h.name()).argMax(1);

@@ -3,7 +3,7 @@
  * metrics, the spec they are trained from, the heads (class labels or caption words) they predict,
  * and the trainer that makes one from a spec.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package mdm.eval.featurenet;
 

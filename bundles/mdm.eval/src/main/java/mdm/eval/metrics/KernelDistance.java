@@ -1,12 +1,11 @@
 package mdm.eval.metrics;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import mdm.api.MdmException;
 import mdm.api.eval.Features;
 import mdm.core.random.HostRandom;
-import mdm.core.tensor.Scalars;
 
 /**
  * Kernel distance (KID, Bińkowski et al. 2018): the unbiased estimate of MMD² with the polynomial
@@ -33,30 +32,27 @@ public final class KernelDistance {
         }
         try (NDManager m = manager.newSubManager();
              Vectors x = new Vectors(real, "real", m); Vectors y = new Vectors(generated, "generated", m)) {
-            double exact = mmd2(x, y);
             int size = Math.min(SUBSET_SIZE, Math.min(x.n, y.n));
             HostRandom random = new HostRandom(seed).fork("kid-subsets");
-            double[] values = new double[SUBSETS];
-            // subsets go through the engine several at a time (batched products): few calls, bounded memory
-            int chunk = Math.max(1, Math.min(SUBSETS, (1 << 23) / (size * size)));
-            for (int s0 = 0; s0 < SUBSETS; s0 += chunk) {
-                int c = Math.min(chunk, SUBSETS - s0);
-                int[] xi = new int[c * size];
-                int[] yi = new int[c * size];
-                for (int k = 0; k < c; k++) {
-                    System.arraycopy(random.permutation(x.n), 0, xi, k * size, size);
-                    System.arraycopy(random.permutation(y.n), 0, yi, k * size, size);
-                }
-                try (NDManager sub = m.newSubManager()) {
-                    NDArray xs = x.x.get(sub.create(xi)).reshape(c, size, x.d);
-                    NDArray ys = y.x.get(sub.create(yi)).reshape(c, size, y.d);
-                    double[] v = subsetMmd2(xs, ys, x.d, c, size);
-                    System.arraycopy(v, 0, values, s0, c);
-                }
+            int[][] xs = new int[SUBSETS][];
+            int[][] ys = new int[SUBSETS][];
+            for (int s = 0; s < SUBSETS; s++) {
+                xs[s] = firstSorted(random.permutation(x.n), size);
+                ys[s] = firstSorted(random.permutation(y.n), size);
             }
+            // one pass over each kernel matrix serves the whole sets and all 100 subsets
+            Sums xx = new Sums(x.n, xs);
+            DotBlocks.upper(x, (from, to, colFrom, dots) -> xx.foldUpper(from, to, colFrom, x.n, dots, x.d));
+            Sums yy = new Sums(y.n, ys);
+            DotBlocks.upper(y, (from, to, colFrom, dots) -> yy.foldUpper(from, to, colFrom, y.n, dots, y.d));
+            Sums xy = new Sums(x.n, xs);
+            DotBlocks.all(x, y, (from, to, colFrom, dots) -> xy.foldCross(from, to, y.n, dots, x.d, ys));
+            double exact = mmd2(xx.whole, yy.whole, xy.whole, x.n, y.n);
+            double[] values = new double[SUBSETS];
             double mean = 0;
-            for (double v : values) {
-                mean += v;
+            for (int s = 0; s < SUBSETS; s++) {
+                values[s] = mmd2(xx.subsets[s], yy.subsets[s], xy.subsets[s], size, size);
+                mean += values[s];
             }
             mean /= SUBSETS;
             double var = 0;
@@ -67,66 +63,103 @@ public final class KernelDistance {
         }
     }
 
-    /** The unbiased MMD² of the whole sets, in row blocks so that memory stays bounded. */
-    static double mmd2(Vectors x, Vectors y) {
-        double xx = kernelSum(x, x) - diagonal(x);
-        double yy = kernelSum(y, y) - diagonal(y);
-        double xy = kernelSum(x, y);
-        return xx / ((double) x.n * (x.n - 1)) + yy / ((double) y.n * (y.n - 1)) - 2 * xy / ((double) x.n * y.n);
+    /**
+     * Unbiased MMD² from Σ_{i≠j} k(x_i, x_j), Σ_{i≠j} k(y_i, y_j), Σ k(x_i, y_j).
+     */
+    private static double mmd2(double xx, double yy, double xy, int m, int n) {
+        return xx / ((double) m * (m - 1)) + yy / ((double) n * (n - 1)) - 2 * xy / ((double) m * n);
     }
 
-    /** Σ_ij k(a_i, b_j). */
-    private static double kernelSum(Vectors a, Vectors b) {
-        double sum = 0;
-        int block = Vectors.blockRows(b.n);
-        NDArray bt = b.x.transpose();
-        for (int from = 0; from < a.n; from += block) {
-            int to = Math.min(a.n, from + block);
-            try (NDManager m = a.x.getManager().newSubManager()) {
-                NDArray rows = a.rows(from, to);
-                rows.attach(m);
-                NDArray k = kernel(rows.matMul(bt), a.d);
-                sum += k.sum().toType(DataType.FLOAT64, false).getDouble();
-            }
-        }
-        bt.close();
-        return sum;
-    }
-
-    /** Σ_i k(x_i, x_i), from the exact norms. */
-    private static double diagonal(Vectors x) {
-        double s = 0;
-        for (double n2 : x.hostNorms) {
-            double v = n2 / x.d + 1;
-            s += v * v * v;
-        }
-        return s;
-    }
-
-    /** (dots/d + 1)³, overwriting {@code dots} (each product matrix is used once): fewer passes over memory. */
-    private static NDArray kernel(NDArray dots, int d) {
-        NDManager m = dots.getManager();
-        dots.divi(Scalars.of(m, d)).addi(Scalars.of(m, 1.0));
-        return dots.mul(dots).muli(dots);
-    }
-
-    /** MMD² of c subset pairs (c, m, d) at once. */
-    private static double[] subsetMmd2(NDArray x, NDArray y, int d, int c, int m) {
-        double[] kxx = blockSums(kernel(x.batchMatMul(x.transpose(0, 2, 1)), d), c, (long) m * m);
-        double[] kyy = blockSums(kernel(y.batchMatMul(y.transpose(0, 2, 1)), d), c, (long) m * m);
-        double[] kxy = blockSums(kernel(x.batchMatMul(y.transpose(0, 2, 1)), d), c, (long) m * m);
-        double[] xSelf = blockSums(kernel(x.square().sum(new int[] {2}), d), c, m);
-        double[] ySelf = blockSums(kernel(y.square().sum(new int[] {2}), d), c, m);
-        double[] out = new double[c];
-        for (int k = 0; k < c; k++) {
-            out[k] = (kxx[k] - xSelf[k]) / (m * (m - 1.0)) + (kyy[k] - ySelf[k]) / (m * (m - 1.0))
-                    - 2 * kxy[k] / ((double) m * m);
-        }
+    /** The first {@code size} entries of a permutation (a draw without replacement), sorted. */
+    private static int[] firstSorted(int[] permutation, int size) {
+        int[] out = Arrays.copyOf(permutation, size);
+        Arrays.sort(out);
         return out;
     }
 
-    private static double[] blockSums(NDArray a, int c, long per) {
-        return a.reshape(c, per).sum(new int[] {1}).toDoubleArray();
-    }
+    /**
+     * Kernel sums of one matrix (xx, yy or xy) over the whole sets and over each subset, folded block
+     * by block. Rows are folded in parallel into per-row sums and subsets in parallel one task per
+     * subset, then added in a fixed order: the result does not depend on the thread count.
+     */
+    private static final class Sums {
+        final double[] rowSums;
+        final int[][] rowSubsets;
+        final double[] subsets = new double[SUBSETS];
+        double whole;
 
+        Sums(int n, int[][] rowSubsets) {
+            this.rowSums = new double[n];
+            this.rowSubsets = rowSubsets;
+        }
+
+        /** Rows [from, to) × columns [from, n) of a Gram matrix: the pairs i < j, counted twice. */
+        void foldUpper(int from, int to, int colFrom, int n, double[] dots, int d) {
+            int cols = n - colFrom;
+            double scale = 1.0 / d;
+            IntStream.range(from, to).parallel().forEach(i -> {
+                int row = (i - from) * cols;
+                double s = 0;
+                for (int c = i + 1 - colFrom; c < cols; c++) {
+                    double t = dots[row + c] * scale + 1;
+                    double k = t * t * t;
+                    dots[row + c] = k;
+                    s += k;
+                }
+                rowSums[i] = 2 * s;
+            });
+            finish(from, to);
+            IntStream.range(0, SUBSETS).parallel().forEach(s -> {
+                int[] members = rowSubsets[s];
+                double sum = 0;
+                for (int p = firstAtLeast(members, from); p < members.length && members[p] < to; p++) {
+                    int row = (members[p] - from) * cols - colFrom;
+                    for (int q = p + 1; q < members.length; q++) {
+                        sum += dots[row + members[q]];
+                    }
+                }
+                subsets[s] += 2 * sum;
+            });
+        }
+
+        /** Rows [from, to) of x against all of y. */
+        void foldCross(int from, int to, int n, double[] dots, int d, int[][] columnSubsets) {
+            double scale = 1.0 / d;
+            IntStream.range(from, to).parallel().forEach(i -> {
+                int row = (i - from) * n;
+                double s = 0;
+                for (int c = 0; c < n; c++) {
+                    double t = dots[row + c] * scale + 1;
+                    double k = t * t * t;
+                    dots[row + c] = k;
+                    s += k;
+                }
+                rowSums[i] = s;
+            });
+            finish(from, to);
+            IntStream.range(0, SUBSETS).parallel().forEach(s -> {
+                int[] members = rowSubsets[s];
+                int[] columns = columnSubsets[s];
+                double sum = 0;
+                for (int p = firstAtLeast(members, from); p < members.length && members[p] < to; p++) {
+                    int row = (members[p] - from) * n;
+                    for (int j : columns) {
+                        sum += dots[row + j];
+                    }
+                }
+                subsets[s] += sum;
+            });
+        }
+
+        private void finish(int from, int to) {
+            for (int i = from; i < to; i++) {
+                whole += rowSums[i];
+            }
+        }
+
+        private static int firstAtLeast(int[] sorted, int value) {
+            int p = Arrays.binarySearch(sorted, value);
+            return p >= 0 ? p : -p - 1;
+        }
+    }
 }

@@ -6,10 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import mdm.api.MdmException;
 import mdm.api.eval.Features;
+import mdm.core.tensor.NativeArrays;
 
 /**
- * A set of feature vectors as a float64 tensor (n × d) with their squared norms, plus the float32
- * values on the host for exact re-checks. Refuses NaN and infinite values: a metric of them would be
+ * A set of feature vectors as a float64 tensor (n × d), plus the float32 values and the exact
+ * squared norms on the host for the folds and the exact re-checks. Refuses NaN and infinite values: a metric of them would be
  * NaN, which reads like a figure.
  */
 final class Vectors implements AutoCloseable {
@@ -17,7 +18,6 @@ final class Vectors implements AutoCloseable {
     final int d;
     final float[] host;
     final NDArray x;
-    final NDArray norms;
     final double[] hostNorms;
 
     Vectors(Features f, String side, NDManager manager) {
@@ -25,10 +25,9 @@ final class Vectors implements AutoCloseable {
         this.n = f.count();
         this.d = f.dim();
         this.host = f.values();
-        try (NDArray single = manager.create(host, new Shape(n, d))) {
+        try (NDArray single = NativeArrays.create(manager, host, new Shape(n, d))) {
             this.x = single.toType(DataType.FLOAT64, false);
         }
-        this.norms = x.square().sum(new int[] {1});
         this.hostNorms = new double[n];
         for (int i = 0; i < n; i++) {
             double s = 0;
@@ -43,10 +42,6 @@ final class Vectors implements AutoCloseable {
     /** Rows [from, to) as a view-like copy. */
     NDArray rows(int from, int to) {
         return x.get(from + ":" + to);
-    }
-
-    NDArray normRows(int from, int to) {
-        return norms.get(from + ":" + to);
     }
 
     double maxNorm() {
@@ -88,14 +83,8 @@ final class Vectors implements AutoCloseable {
         }
     }
 
-    /** Rows per block so that a block × n float64 matrix stays near 128 MB. */
-    static int blockRows(int columns) {
-        return Math.max(1, Math.min(4096, (1 << 24) / Math.max(1, columns)));
-    }
-
     @Override
     public void close() {
-        norms.close();
         x.close();
     }
 }

@@ -336,10 +336,7 @@ public final class QualityService implements SampleQuality {
                 json.put("features", FEATURES_NPZ);
             }
             Path file = folder.resolve(EVAL_JSON);
-            Path tmp = folder.resolve("." + EVAL_JSON + ".tmp");
-            Files.writeString(tmp, Json.write(json));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            mdm.core.io.AtomicFiles.writeString(file, Json.write(json));
             return file;
         } catch (IOException e) {
             throw new MdmException("cannot write " + folder.resolve(EVAL_JSON) + ": " + e.getMessage(), e);

@@ -43,6 +43,19 @@ public class UNetModels implements BackboneFactory {
         return new UNetBackbone(own(config), manager, seed);
     }
 
+    /**
+     * The same network with {@code inChannels} input channels instead of 3 (only {@code conv_in}
+     * differs): a super-resolution stage takes the noisy image and its conditioning image stacked.
+     */
+    public UNetBackbone create(BackboneConfig config, NDManager manager, long seed, int inChannels) {
+        return new UNetBackbone(own(config), manager, seed, inChannels, 3);
+    }
+
+    /** The same network on {@code inChannels} → {@code outChannels} (latent diffusion: the latent's channels). */
+    public UNetBackbone create(BackboneConfig config, NDManager manager, long seed, int inChannels, int outChannels) {
+        return new UNetBackbone(own(config), manager, seed, inChannels, outChannels);
+    }
+
     private UNetBackboneConfig own(BackboneConfig config) {
         if (config instanceof UNetBackboneConfig c && c.backbone().equals(name)) {
             return c;

@@ -50,6 +50,9 @@ public class ModelCommands {
 
     /** Gogo finds {@code mdm:import} as {@code _import}: {@code import} is a Java keyword. */
     @Descriptor("turn an ml-mdm model (YAML + weights) into a checkpoint that mdm:sample can use")
+    @Operands({"<ml-mdm yaml> the ml-mdm YAML file (its unet_config, diffusion and reader sections)",
+            "<weights> the weights: .pth, .pt, .npz or .safetensors",
+            "<checkpoint dir> the checkpoint folder to create"})
     public String _import(
             @Descriptor("conditioner name (default t5; its weights folder via --conditioner-options)")
             @Parameter(names = {"--conditioner"}, absentValue = "t5") String conditioner,
@@ -61,9 +64,12 @@ public class ModelCommands {
             @Parameter(names = {"--size"}, absentValue = "") String size,
             @Descriptor("number of classes, for a class-conditional model")
             @Parameter(names = {"--classes"}, absentValue = "") String classes,
-            @Descriptor("the ml-mdm YAML file") String yaml,
-            @Descriptor("the weights (.pth, .pt, .npz, .safetensors)") String weights,
-            @Descriptor("the checkpoint folder to create") String checkpoint) {
+            @Descriptor("the ml-mdm YAML file, the weights (.pth, .pt, .npz, .safetensors), the checkpoint folder to create")
+            String... operands) {
+        String[] given = TrainCommands.operands(ModelCommands.class, "import", operands);
+        String yaml = given[0];
+        String weights = given[1];
+        String checkpoint = given[2];
         ModelImporter i = importer;
         if (i == null) {
             throw new MdmException("no model importer is available: "
@@ -80,6 +86,7 @@ public class ModelCommands {
     }
 
     @Descriptor("write a grid (PNG, or GIF for clips) of a dataset's samples with their captions")
+    @Operands("<dataset> a dataset's name (mdm:list shows them)")
     public String preview(
             @Descriptor("dataset options as JSON, e.g. {\"image_size\": 64}")
             @Parameter(names = {"--options"}, absentValue = "{}") String options,
@@ -89,7 +96,8 @@ public class ModelCommands {
             @Parameter(names = {"--seed"}, absentValue = "0") String seed,
             @Descriptor("output file (default work/previews/<dataset>.png)")
             @Parameter(names = {"--out", "-o"}, absentValue = "") String out,
-            @Descriptor("dataset name (see mdm:list)") String dataset) {
+            @Descriptor("dataset name (see mdm:list)") String... operands) {
+        String dataset = TrainCommands.operands(ModelCommands.class, "preview", operands)[0];
         DatasetProvider provider = datasets.get(dataset);
         String work = context.getProperty("mdm.work");
         Path file = out.isEmpty() ? Path.of(work == null ? "work" : work, "previews", dataset + ".png") : Path.of(out);

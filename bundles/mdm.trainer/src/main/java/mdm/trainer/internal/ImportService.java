@@ -72,12 +72,8 @@ public final class ImportService implements ModelImporter {
             ObjectNode origins = record.putObject("components");
             exp.origins().forEach(origins::put);
             record.put("imported_from", request.weights().toAbsolutePath().toString());
-            ObjectNode state = Json.empty();
-            state.put("global_step", 0);
-            state.put("stage", 0);
-            state.put("final", true);
-            state.put("imported", true);
-            return CheckpointStore.writeTo(target, new CheckpointStore.Contents(record, state,
+            return new CheckpointStore(target).writeTo(target, new CheckpointStore.Contents(record,
+                    CheckpointState.forImport(),
                     backbone.parameters(), Map.of(), Map.of(), Map.of(), Map.of()));
         }
     }

@@ -62,6 +62,7 @@ final class TrainingEvaluation implements AutoCloseable {
             throw new MdmException("evaluation needs 'every' (steps, ≥ 1) and 'n' (images), e.g. "
                     + "evaluation: {every: 1000, n: 2000, metrics: [fd, kid, accuracy]}");
         }
+        SamplingSession.checkGuidance(s.guidance(), "evaluation.guidance");
         List<String> metrics = s.metrics() == null ? List.of("fd", "kid") : s.metrics();
         ComponentRegistry.Lease<SampleQuality> quality = registry.acquire(SampleQuality.class,
                 Components.SAMPLE_QUALITY, "mdm");

@@ -124,7 +124,7 @@ class DataParallelTest {
         parallel.gather(grads, m);
         Map<String, float[]> out = new LinkedHashMap<>();
         grads.forEach((k, g) -> out.put(k, g.toFloatArray()));
-        Gradients.reset(grads);
+        Gradients.reset(grads, m);
         Gradients.close(grads);
         return out;
     }
