@@ -104,8 +104,7 @@ class OptionsTest {
 
     @Test
     void mergeWithAndWithoutMakeCopies() {
-        // nested options in a fixed key order (Map.of's iteration order changes from one JVM to the next)
-        Options base = Options.of("a", 1, "nested", Options.of("x", 1, "y", 2));
+        Options base = Options.of("a", 1, "nested", Options.of("x", 1, "y", 2)); // ordered: toString keeps key order
         Options merged = base.merge(Options.of("nested", Map.of("y", 3), "b", true));
         assertEquals(Options.of("a", 1, "nested", Map.of("x", 1, "y", 3), "b", true), merged);
         assertEquals(Options.of("a", 1, "nested", Map.of("x", 1, "y", 2)), base, "the original is unchanged");

@@ -8,9 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.Attention;
 import mdm.core.tensor.FlopCount;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The FLOP count of layers run under a count: the textbook figures (2 · multiply-adds) of a
@@ -20,15 +20,8 @@ import org.junit.jupiter.api.Test;
 class FlopCountTest {
     private static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void layersReportTheirMultiplyAdds() {

@@ -19,9 +19,9 @@ import mdm.core.runtime.EngineRuntime;
 import mdm.diffusion.DiffusionSettings;
 import mdm.diffusion.LevelSchedules;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DPM-Solver++(2M) against the exact solution on Gaussian data (μ ∈ [−0.5, 0.5] per pixel, s = 0.5)
@@ -37,15 +37,8 @@ import org.junit.jupiter.api.Test;
 class DpmSolverTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     static float[] run(Sampler sampler, GaussianData data, List<LevelSchedule> levels, NDArray xT, int steps,
             String options) {

@@ -19,9 +19,9 @@ import mdm.core.io.StateDicts;
 import mdm.core.optim.ExponentialMovingAverage;
 import mdm.core.optim.Gradients;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * No tensor may be left backed by Java-owned memory: DJL on the CPU makes a tensor share a direct
@@ -34,15 +34,8 @@ import org.junit.jupiter.api.Test;
 class NativeArraysTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** Drops nothing itself: collects what the caller dropped, then reuses freed native memory. */
     private static void collectAndScribble(int bytes) throws InterruptedException {

@@ -15,24 +15,17 @@ import mdm.api.model.Conditioning;
 import mdm.core.runtime.EngineRuntime;
 import mdm.nn.Compare;
 import mdm.nn.Fixtures;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.core.config.Json;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mixed batch, freezing, fresh-model zero output, input checks and the broken-reference switches. */
 class NestedBehaviourTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** The high-resolution batch is a prefix of the low one: those samples come out as in a full batch. */
     @Test

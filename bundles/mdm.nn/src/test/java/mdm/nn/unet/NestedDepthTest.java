@@ -14,9 +14,9 @@ import mdm.api.model.Conditioning;
 import mdm.core.config.Json;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A three-level model (nested2_unet) with a mixed batch over all levels, forward and backward. */
 class NestedDepthTest {
@@ -50,15 +50,8 @@ class NestedDepthTest {
                 resnet_config: {num_groups_norm: 8, use_attention_ffn: true}
             """;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void aProjectionOnANestedLevelMustKeepTheTokenWidth() {

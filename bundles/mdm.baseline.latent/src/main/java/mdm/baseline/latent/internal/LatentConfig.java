@@ -1,5 +1,6 @@
 package mdm.baseline.latent.internal;
 
+import mdm.api.Options;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -40,11 +41,12 @@ record LatentConfig(AutoencoderConfig autoencoder, UNetBackboneConfig unet, int 
         return false;
     }
 
-    public mdm.api.Options toOptions() {
+    @Override
+    public Options toOptions() {
         return Json.options(toJson());
     }
-
-    /** The configuration as a tree (the spec's field names). */
+    
+    /** The configuration as a Jackson tree. */
     public JsonNode toJson() {
         ObjectNode o = Json.empty();
         o.put("stage", stage);
