@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import javax.imageio.ImageIO;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
@@ -75,7 +77,12 @@ public class EvalIT {
         assertEquals(40, floorJson.get("n").asInt());
         assertEquals("shapes", floorJson.get("feature_network").asText());
         assertTrue(floorJson.toString(), floorJson.path("figures").get("fd").asDouble() >= 0);
-        assertTrue(Files.size(heldOut.resolve("features.npz")) > 40 * 128 * 4 * 2);
+        try (ZipFile npz = new ZipFile(heldOut.resolve("features.npz").toFile())) {
+            for (String side : new String[] {"real.npy", "generated.npy"}) {
+                ZipEntry e = npz.getEntry(side);
+                assertTrue(side + " in features.npz", e != null && e.getSize() >= 40L * 128 * 4);
+            }
+        }
     }
 
     @Test
@@ -84,7 +91,7 @@ public class EvalIT {
         Path run = trained(shell, "runs/eval-bad");
 
         expect(shell, "mdm:eval --n 1 " + run, "N = 1 is too few");
-        expect(shell, "mdm:eval --n 20 --metrics fd,fid " + run, "no metric named 'fid'");
+        expect(shell, "mdm:eval --n 20 --metrics fd,fidelity " + run, "no metric named 'fidelity'");
         expect(shell, "mdm:eval --n 20 --features inception " + run, "no feature network named 'inception'");
 
         // a data set no feature network serves: the message names the registered ones and how to add one
@@ -103,7 +110,7 @@ public class EvalIT {
         assertTrue(message, message.contains("fashion-mnist (for fashion-mnist)") && message.contains("shapes (for shapes)"));
         assertTrue(message, message.contains("mdm:featurenet"));
 
-        // a checkpoint without a dataset (as an imported model is)
+        // a checkpoint without a dataset, only a 'data' section, as mdm:import writes for a model sampled from labels
         Path checkpoint = Files.list(run.resolve("checkpoints")).filter(p -> p.getFileName().toString().startsWith("step-"))
                 .max(Path::compareTo).orElseThrow();
         Path imported = MdmRuntime.WORK.resolve("runs/eval-imported/checkpoints").resolve(checkpoint.getFileName());
@@ -112,7 +119,9 @@ public class EvalIT {
             Files.copy(f, imported.resolve(f.getFileName()));
         }
         ObjectNode record = (ObjectNode) JSON.readTree(imported.resolve("experiment.json").toFile());
-        ((ObjectNode) record.get("spec").get("components")).remove("dataset");
+        ObjectNode importedSpec = (ObjectNode) record.get("spec");
+        ((ObjectNode) importedSpec.get("components")).remove("dataset");
+        importedSpec.putObject("data").put("image_size", 16).put("captions", false).put("classes", 8);
         JSON.writeValue(imported.resolve("experiment.json").toFile(), record);
         expect(shell, "mdm:eval --n 20 " + imported, "names no dataset");
         assertTrue("nothing was written for refused requests", !Files.exists(imported.resolve("eval.json"))

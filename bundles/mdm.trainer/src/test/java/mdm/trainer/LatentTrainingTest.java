@@ -88,8 +88,8 @@ class LatentTrainingTest {
             assertTrue(latent.scaleMeasured());
             // the factor was measured on the first 256 training images; on 512 others the latents have unit variance
             List<Sample> other = new ArrayList<>();
-            try (SampleStream s = new ShapesDataset().open(Json.options(Json.parse(
-                    "{image_size: 16, textures: [plain], two_shape_fraction: 0, class_label: colour}")), 99, StreamPosition.START)) {
+            try (SampleStream s = new ShapesDataset().open(Json.parseOptions(
+                    "{image_size: 16, textures: [plain], two_shape_fraction: 0, class_label: colour}"), 99, StreamPosition.START)) {
                 for (int i = 0; i < 512; i++) {
                     other.add(s.next());
                 }

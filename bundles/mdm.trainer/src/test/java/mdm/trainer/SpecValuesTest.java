@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import mdm.api.MdmException;
 import mdm.api.train.ExperimentSpec;
+import mdm.core.config.Json;
 import mdm.trainer.internal.spec.SpecReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class SpecValuesTest {
         spec = read(dir, tiny().replace("resnet_config: {num_groups_norm: 8}\n  inner_config:",
                 "resnet_config: &norm {num_groups_norm: 4}\n  inner_config:")
                 .replace("    resnet_config: {num_groups_norm: 8}", "    resnet_config: *norm"));
-        assertEquals(4, spec.model().getOptions("inner_config").getOptions("resnet_config").getInt("num_groups_norm", -1));
+        assertEquals(4, Json.tree(spec.model()).path("inner_config").path("resnet_config").path("num_groups_norm").asInt());
     }
 
     @Test

@@ -40,6 +40,7 @@ public class StudyCommands {
     }
 
     @Descriptor("run a study (resumes one started before), or show where studies stand")
+    @Operands("[study] the study file (YAML or JSON); with --status also a study folder, or none for every study")
     public String study(
             @Descriptor("show where the study (or, without a file, every study of the work folder) stands")
             @Parameter(names = {"--status"}, presentValue = "true", absentValue = "false") boolean status,
@@ -50,12 +51,10 @@ public class StudyCommands {
             @Descriptor("follow the study until it ends (implied when ./mdm runs one command)")
             @Parameter(names = {"--wait", "-w"}, presentValue = "true", absentValue = "false") boolean wait,
             @Descriptor("the study file (YAML or JSON), or with --status a study file or folder")
-            String... file) throws InterruptedException {
+            String... operands) throws InterruptedException {
+        String file = TrainCommands.operands(StudyCommands.class, "study", operands)[0];
         Studies s = studies();
-        if (file.length > 1) {
-            throw new MdmException("mdm:study takes one study file, got " + file.length + ": " + String.join(" ", file));
-        }
-        Path path = file.length == 1 ? Path.of(file[0]) : null;
+        Path path = file != null ? Path.of(file) : null;
         if (stop) {
             StudyRun r = s.running().orElseThrow(() -> new MdmException("no study is running"));
             r.stop();

@@ -18,8 +18,8 @@ import mdm.core.config.Names;
  */
 final class SpecOverrides {
     /** The spec's sections an arm may change. */
-    static final List<String> SECTIONS = List.of("import", "components", "model", "diffusion", "optimizer",
-            "training", "sampling", "stages", "data");
+    static final List<String> SECTIONS = List.of("import", "pipeline", "components", "model", "diffusion",
+            "cascade", "latent", "optimizer", "training", "sampling", "stages", "data");
     /** Sections the study sets itself: overriding them would break the comparison or the folder layout. */
     static final List<String> STUDY_OWNED = List.of("name", "seed", "output", "evaluation");
     static final List<String> COMPONENTS = List.of("backbone", "schedule", "sampler", "conditioner", "dataset",

@@ -150,7 +150,7 @@ final class StudyPlanner {
         tree.put("seed", firstSeed);
         ObjectNode training = tree.has("training") && tree.get("training").isObject()
                 ? (ObjectNode) tree.get("training") : tree.putObject("training");
-        Stages spec = validate(tree, where, feats, folder);
+        Stages spec = validate(tree, where);
         int stages = spec.steps().length;
         long[] perStep = spec.imagesPerStep();
         long[] steps = spec.steps();
@@ -174,7 +174,7 @@ final class StudyPlanner {
         training.put("checkpoint_every", budget.kind() == Budget.Kind.SECONDS ? total : total / points);
         training.put("keep_checkpoints", points + stages + 8);
         if (budget.kind() != Budget.Kind.SECONDS) {
-            validate(tree, where, feats, folder); // the budget's stage lengths must fit too (e.g. freeze_inner_steps)
+            validate(tree, where); // the budget's stage lengths must fit too (e.g. freeze_inner_steps)
         }
         List<StudyPlan.Run> runs = new ArrayList<>();
         for (long seed : seeds) {
@@ -188,8 +188,8 @@ final class StudyPlanner {
         return new StudyPlan.Arm(a.name(), a.description(), feats, runs);
     }
 
-    /** Validates the tree with the arm's features installed; the message says which arm. */
-    private Stages validate(ObjectNode tree, String where, List<String> feats, Path folder) {
+    /** Validates the tree (the arm's features are installed meanwhile); the message says which arm. */
+    private Stages validate(ObjectNode tree, String where) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("mdm-study-arm", ".json");

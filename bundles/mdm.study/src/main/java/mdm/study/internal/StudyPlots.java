@@ -65,7 +65,8 @@ final class StudyPlots {
         double pad = (yMax - yMin) * 0.05;
         yMax += pad;
         yMin = yMin == 0 ? 0 : yMin - pad;
-        xMax = xMax <= 0 ? 1 : xMax * 1.02;
+        double xStep = niceStep(xMax <= 0 ? 1 : xMax / 5);
+        xMax = xStep * Math.ceil((xMax <= 0 ? 1 : xMax) / xStep);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(title, LEFT, 18);
@@ -79,11 +80,12 @@ final class StudyPlots {
             g.drawLine(LEFT + 1, y, W - RIGHT, y);
             g.setColor(Color.BLACK);
             g.drawString(String.format("%.4g", v), 8, y + 4);
-            double xv = xMax * i / 5;
+        }
+        for (double xv = 0; xv <= xMax * (1 + 1e-9); xv += xStep) {
             int x = x(xv, xMax);
             g.drawLine(x, H - BOTTOM, x, H - BOTTOM + 4);
-            String label = xv >= 100 ? String.format("%,d", Math.round(xv)) : String.format("%.3g", xv);
-            g.drawString(label, x - 18, H - BOTTOM + 18);
+            String label = xStep >= 1 ? String.format("%,d", Math.round(xv)) : String.format("%.3g", xv);
+            g.drawString(label, x - 4 * label.length() / 2 - 4, H - BOTTOM + 18);
         }
         g.drawString(xLabel, LEFT + (W - LEFT - RIGHT) / 2 - 60, H - 14);
         g.drawString(yLabel, 8, TOP - 8);
@@ -147,6 +149,17 @@ final class StudyPlots {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+    }
+
+    /** 1, 2 or 5 times a power of ten, the smallest at least {@code raw}. */
+    static double niceStep(double raw) {
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= raw) {
+                return m * p;
+            }
+        }
+        return 10 * p;
     }
 
     private static int x(double v, double xMax) {

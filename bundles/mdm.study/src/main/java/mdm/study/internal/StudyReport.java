@@ -226,6 +226,9 @@ final class StudyReport {
                     .append(".\n\n");
         }
         for (String f : figureNames) {
+            if (f.endsWith("_std")) {
+                continue; // a spread within one run (KID over subsets): in study.json, not a figure to compare
+            }
             md.append("## ").append(f).append("\n\n| arm |");
             for (int k = 1; k <= plan.points(); k++) {
                 md.append(' ').append(plan.pointLabel(k)).append(" |");
@@ -268,7 +271,8 @@ final class StudyReport {
         }
         md.append("\nParameters: the trained network of the last stage (from its checkpoint). GFLOP per step: a "
                 + "training step's multiply-adds × 2 as the trainer counted them in its forward pass, × 3 for the "
-                + "backward pass, for the last stage's batch. Wall time: from the start of training to the last "
+                + "backward pass (frozen parts, such as a latent model's encoder, are counted × 3 too: an upper "
+                + "bound), for the last stage's batch. Wall time: from the start of training to the last "
                 + "point's checkpoint, on this machine, with the trainer's start, checkpoints and sample grids "
                 + "included and evaluation excluded; the first run of a study also pays the runtime's warm-up.\n\n");
         md.append("## Plots and samples\n\n");

@@ -73,8 +73,7 @@ class CheckpointStore {
         } catch (CheckpointWriteException e) {
             String intact = previous.map(p -> "the previous checkpoint " + p.getFileName() + " is intact")
                     .orElse("no earlier checkpoint exists");
-            throw new MdmException(e.what + " while writing checkpoint " + name(step) + " in " + folder + "; "
-                    + intact, e.getCause());
+            throw new MdmException(e.what + " while writing checkpoint " + name(step) + "; " + intact, e.getCause());
         }
     }
 
@@ -109,7 +108,8 @@ class CheckpointStore {
                 throw err;
             }
             throw new CheckpointWriteException(AtomicFiles.describe(e).startsWith("no space left")
-                    ? "no space left on the device of " + parent : "cannot write (" + AtomicFiles.describe(e) + ")", e);
+                    ? "no space left on the device of " + parent
+                    : "cannot write to " + parent + " (" + AtomicFiles.describe(e) + ")", e);
         }
     }
 

@@ -546,7 +546,7 @@ final class TrainingRun {
     private void checkSameExperiment(JsonNode saved) {
         JsonNode before = saved.path("spec");
         JsonNode now = Json.tree(exp.spec.source());
-        for (String section : new String[] {"components", "model", "diffusion", "import"}) {
+        for (String section : new String[] {"components", "model", "diffusion", "import", "pipeline", "cascade", "latent"}) {
             if (!before.path(section).equals(now.path(section))) {
                 throw new MdmException("the spec's '" + section + "' section differs from the run being resumed in "
                         + out + ": resume with the spec it was started with, or train into a new output folder");

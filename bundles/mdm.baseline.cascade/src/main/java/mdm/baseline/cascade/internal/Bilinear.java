@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import mdm.api.MdmException;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * Bilinear up-sampling by an integer factor, as PyTorch's {@code interpolate(mode="bilinear",
@@ -26,8 +27,8 @@ final class Bilinear {
         NDManager m = x.getManager();
         int h = Math.toIntExact(s.get(2));
         int w = Math.toIntExact(s.get(3));
-        NDArray alongW = m.create(matrix(w, factor), new Shape(w, (long) w * factor)).toType(x.getDataType(), false);
-        NDArray alongH = m.create(matrix(h, factor), new Shape(h, (long) h * factor)).toType(x.getDataType(), false);
+        NDArray alongW = NativeArrays.create(m, matrix(w, factor), new Shape(w, (long) w * factor)).toType(x.getDataType(), false);
+        NDArray alongH = NativeArrays.create(m, matrix(h, factor), new Shape(h, (long) h * factor)).toType(x.getDataType(), false);
         NDArray y = x.matMul(alongW);                       // N, C, H, W'
         return y.transpose(0, 1, 3, 2).matMul(alongH).transpose(0, 1, 3, 2); // N, C, H', W'
     }

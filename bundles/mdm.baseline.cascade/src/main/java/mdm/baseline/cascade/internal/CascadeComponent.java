@@ -1,6 +1,5 @@
 package mdm.baseline.cascade.internal;
 
-import mdm.api.Options;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,8 +35,8 @@ public class CascadeComponent implements BackboneFactory {
     private final UNetModels unet = new UNetModels("unet");
 
     @Override
-    public CascadeConfig parseConfig(Options nodeOptions) {
-        JsonNode node = Json.tree(nodeOptions);
+    public CascadeConfig parseConfig(mdm.api.Options options) {
+        JsonNode node = Json.tree(options);
         CascadeSection c = Json.bind(node, CascadeSection.class, "cascade");
         if (c.base() == null) {
             throw new MdmException("the cascade has no base model: give the base UNet as the spec's 'model' section");

@@ -1,6 +1,5 @@
 package mdm.baseline.cascade.internal;
 
-import mdm.api.Options;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -50,12 +49,11 @@ record CascadeConfig(UNetBackboneConfig base, int baseSide, List<SuperResolution
         return false;
     }
 
-    @Override
-    public Options toOptions() {
+    public mdm.api.Options toOptions() {
         return Json.options(toJson());
     }
-    
-    /** The configuration as a Jackson tree. */
+
+    /** The configuration as a tree (the spec's field names). */
     public JsonNode toJson() {
         ObjectNode o = Json.empty();
         o.put("stage", stage);

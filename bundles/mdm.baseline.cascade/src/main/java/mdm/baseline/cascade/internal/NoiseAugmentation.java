@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import mdm.api.diffusion.NoiseSource;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * Noise-conditioning augmentation (Ho et al. 2021, Imagen §2.5): the conditioning image is
@@ -28,6 +29,6 @@ final class NoiseAugmentation {
         }
         Shape perExample = new Shape(b, 1, 1, 1);
         NDArray eps = normal.normal(x.getShape(), m);
-        return x.mul(m.create(signal, perExample)).add(eps.mul(m.create(noise, perExample)));
+        return x.mul(NativeArrays.create(m, signal, perExample)).add(eps.mul(NativeArrays.create(m, noise, perExample)));
     }
 }

@@ -22,6 +22,7 @@ import mdm.api.model.CascadeStage;
 import mdm.api.model.CascadedBackbone;
 import mdm.api.model.Conditioning;
 import mdm.core.tensor.AreaDownsample;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * A super-resolution stage: the UNet sees the noisy image and the conditioning image (the stage
@@ -104,7 +105,7 @@ final class SuperResolutionStage extends CascadeBackboneBase implements CascadeS
         }
         NDArray low = AreaDownsample.apply(clean, factor);
         NDArray image = NoiseAugmentation.apply(Bilinear.upsample(low, factor), levels, normal);
-        return withImage(cond, image, clean.getManager().create(levels, new Shape(b)));
+        return withImage(cond, image, NativeArrays.create(clean.getManager(), levels, new Shape(b)));
     }
 
     @Override

@@ -73,7 +73,7 @@ class CascadeStagesTest {
         CascadeComponent factory = new CascadeComponent();
         try (NDManager m = runtime.newManager();
              CascadedBackbone sr = (CascadedBackbone) factory.create(
-                     factory.parseConfig(Json.options(Json.parse(cascade(", noise_aug_max: 0.4")))), m, 1)) {
+                     factory.parseConfig(Json.parseOptions(cascade(", noise_aug_max: 0.4"))), m, 1)) {
             int b = 4;
             NDArray clean = new HostRandom(1).normal(new Shape(b, 3, 16, 16), m).tanh();
             double[] uniforms = {0.0, 0.25, 0.5, 0.999};
@@ -126,7 +126,7 @@ class CascadeStagesTest {
         CascadeComponent factory = new CascadeComponent();
         try (NDManager m = runtime.newManager();
              CascadedBackbone cascade = (CascadedBackbone) factory.create(
-                     factory.parseConfig(Json.options(Json.parse(cascade(", noise_aug_sample: 0.25, guidance: 3")))), m, 1)) {
+                     factory.parseConfig(Json.parseOptions(cascade(", noise_aug_sample: 0.25, guidance: 3"))), m, 1)) {
             List<CascadeStage> chain = cascade.chain();
             assertEquals(2, chain.size());
             assertTrue(chain.get(0).isBase());
@@ -160,7 +160,7 @@ class CascadeStagesTest {
     void keysNestTheLowerStagesFrozen() {
         CascadeComponent factory = new CascadeComponent();
         try (NDManager m = runtime.newManager()) {
-            CascadeConfig whole = factory.parseConfig(Json.options(Json.parse(cascade(""))));
+            CascadeConfig whole = factory.parseConfig(Json.parseOptions(cascade("")));
             Map<String, NDArray> base;
             try (var b = factory.create(whole.upTo(0), m, 1)) {
                 base = Map.copyOf(b.parameters());
@@ -180,17 +180,17 @@ class CascadeStagesTest {
     @Test
     void badCascadesNameTheFieldAndTheFix() {
         CascadeComponent f = new CascadeComponent();
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade(", input_resolution: 4")))), "input_resolution is 4");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade("").replace("resolution: 16", "resolution: 12")))),
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade(", input_resolution: 4"))), "input_resolution is 4");
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade("").replace("resolution: 16", "resolution: 12"))),
                 "must be a multiple of");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade(", noise_aug_sample: -0.1")))), "noise_aug_sample is -0.1");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade(", guidance: -1")))), "guidance must be at least 0");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade("").replace("base_resolution: 8,", "")))),
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade(", noise_aug_sample: -0.1"))), "noise_aug_sample is -0.1");
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade(", guidance: -1"))), "guidance must be at least 0");
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade("").replace("base_resolution: 8,", ""))),
                 "cascade.base_resolution is missing");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade("").replace("stage: 1", "stage: 2")))),
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade("").replace("stage: 1", "stage: 2"))),
                 "cascade stage 2 does not exist");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade(", nosie_aug_max: 0.1")))), "did you mean 'noise_aug_max'");
-        assertMessage(() -> f.parseConfig(Json.options(Json.parse(cascade("").replace("base_resolution: 8", "base_resolution: 9")))),
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade(", nosie_aug_max: 0.1"))), "did you mean 'noise_aug_max'");
+        assertMessage(() -> f.parseConfig(Json.parseOptions(cascade("").replace("base_resolution: 8", "base_resolution: 9"))),
                 "divisible by 2");
     }
 

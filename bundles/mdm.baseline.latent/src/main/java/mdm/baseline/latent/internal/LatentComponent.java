@@ -1,12 +1,11 @@
 package mdm.baseline.latent.internal;
 
-import mdm.core.config.Json;
-import mdm.api.Options;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mdm.core.config.Json;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.model.Backbone;
@@ -30,8 +29,8 @@ public class LatentComponent implements BackboneFactory {
     private final UNetModels unets = new UNetModels("unet");
 
     @Override
-    public LatentConfig parseConfig(Options nodeOptions) {
-        JsonNode node = Json.tree(nodeOptions);
+    public LatentConfig parseConfig(mdm.api.Options options) {
+        JsonNode node = Json.tree(options);
         int stage = node.path("stage").asInt(1);
         int side = node.path("image_size").asInt(0);
         AutoencoderConfig ae = AutoencoderConfig.parse(node.get("autoencoder"), "latent.autoencoder");

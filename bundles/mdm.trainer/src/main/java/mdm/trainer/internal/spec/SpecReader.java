@@ -16,8 +16,8 @@ import mdm.api.train.SamplingSpec;
 import mdm.api.train.StageSpec;
 import mdm.api.train.TrainingSpec;
 import mdm.core.config.Json;
-import mdm.api.Options;
 import mdm.core.config.Names;
+import mdm.api.Options;
 
 /**
  * Reads an experiment spec (JSON or YAML) into an {@link ExperimentSpec}: unknown keys are errors
