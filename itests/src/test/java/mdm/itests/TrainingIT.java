@@ -56,6 +56,18 @@ public class TrainingIT {
         String sample = shell.run("mdm:sample --label red --n 2 --steps 3 --seed 5 " + a);
         assertTrue(sample, sample.contains("grid") && sample.contains("checker"));
 
+        // a third party's sampler, built only against the contract, installed into the running runtime
+        try {
+            assertTrue(shell.run("mdm:install mdm-sampler-edm").contains("mdm.sample.edm"));
+            assertTrue(shell.run("mdm:list").contains("edm-heun"));
+            String edm = shell.run("mdm:sample --label red --n 2 --steps 3 --seed 5 --sampler edm-heun --out "
+                    + MdmRuntime.WORK.resolve("edm-samples") + " " + a);
+            assertTrue(edm, edm.contains("grid") && edm.contains("checker"));
+        } finally {
+            shell.run("mdm:uninstall mdm-sampler-edm");
+        }
+        assertTrue(shell.run("mdm:list").lines().noneMatch(l -> l.contains("edm-heun")));
+
         try {
             assertTrue(shell.run("mdm:install mdm-ablation-shifted-cosine").contains("mdm.sample.ablation"));
             String second = shell.run("mdm:train --wait --out runs/itest-b " + SPEC);

@@ -5,10 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import mdm.features.BundleLocations;
@@ -73,7 +76,10 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopQuietly, "mdm-shutdown"));
         List<Bundle> bundles = install(framework.getBundleContext(), boot, locations);
         framework.start();
-        boolean batch = options.command() != null;
+        // the shell's exit command hands its status here (a JDK type: the launcher shares no class with the bundles)
+        AtomicInteger exitStatus = new AtomicInteger(-1);
+        framework.getBundleContext().registerService(IntConsumer.class, exitStatus::set,
+                new Hashtable<>(Map.of("mdm.exit", "true")));
         Bundle console = null;
         for (Bundle b : bundles) {
             if (CONSOLE.equals(b.getSymbolicName())) {
@@ -98,11 +104,11 @@ public final class Launcher {
             }
             console.start();
             framework.waitForStop(0);
-            return 0;
+            return Math.max(0, exitStatus.get());
         }
         int status = execute(options.command());
         stopQuietly();
-        return status;
+        return exitStatus.get() >= 0 ? exitStatus.get() : status;
     }
 
     private Framework newFramework(List<Feature> boot) throws IOException {

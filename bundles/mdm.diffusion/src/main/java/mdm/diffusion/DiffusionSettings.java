@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import mdm.api.MdmException;
+import mdm.api.Options;
 import mdm.api.diffusion.PredictionType;
 import mdm.api.diffusion.Thresholding;
 import mdm.core.config.Json;
@@ -41,7 +42,7 @@ import mdm.core.config.Json;
 public record DiffusionSettings(
         int numDiffusionSteps,
         String schedule,
-        JsonNode scheduleOptions,
+        Options scheduleOptions,
         PredictionType prediction,
         PredictionType lossTarget,
         Thresholding thresholding,
@@ -62,12 +63,12 @@ public record DiffusionSettings(
     public DiffusionSettings {
         multiResWeights = List.copyOf(multiResWeights);
         mixedRatio = List.copyOf(mixedRatio);
-        scheduleOptions = scheduleOptions == null ? Json.empty() : scheduleOptions.deepCopy();
+        scheduleOptions = scheduleOptions == null ? Options.empty() : scheduleOptions;
     }
 
     /** ml-mdm's defaults, with our condition dropout of 0.1. */
     public static DiffusionSettings defaults() {
-        return parse(Json.empty());
+        return parse(Options.empty());
     }
 
     /**
@@ -75,7 +76,7 @@ public record DiffusionSettings(
      *
      * @throws MdmException naming the bad field and how to fix it
      */
-    public static DiffusionSettings parse(JsonNode diffusionConfig) {
+    public static DiffusionSettings parse(Options diffusionConfig) {
         RawDiffusion d = Json.bind(diffusionConfig, RawDiffusion.class, "diffusion_config");
         RawSampler s = d.samplerConfig() == null ? Json.bind(Json.empty(), RawSampler.class, "sampler_config")
                 : d.samplerConfig();
@@ -94,17 +95,16 @@ public record DiffusionSettings(
         double rescaleSignal = positive("sampler_config.rescale_signal", orElse(s.rescaleSignal(), 1.0));
         double power = positive("sampler_config.schedule_shifted_power", orElse(s.scheduleShiftedPower(), 1.0));
 
-        ObjectNode options = Json.empty();
+        Options options = Options.empty();
         if (schedule.equals("ddpm")) {
-            options.put("beta_start", betaStart);
-            options.put("beta_end", betaEnd);
+            options = options.with("beta_start", betaStart).with("beta_end", betaEnd);
         }
         if (s.scheduleOptions() != null) {
             if (!s.scheduleOptions().isObject()) {
                 throw new MdmException("diffusion_config.sampler_config.schedule_options must be a mapping of the '"
                         + schedule + "' schedule's options");
             }
-            options.setAll((ObjectNode) s.scheduleOptions());
+            options = options.merge(Json.options(s.scheduleOptions()));
         }
 
         double outputScale = orElse(d.modelOutputScale(), 0.0);
@@ -129,7 +129,11 @@ public record DiffusionSettings(
     }
 
     /** The settings as an ml-mdm {@code diffusion_config} mapping (ml-mdm's enum names where one exists). */
-    public JsonNode toJson() {
+    public Options toOptions() {
+        return Json.options(toTree());
+    }
+
+    private JsonNode toTree() {
         ObjectNode s = Json.empty();
         s.put("num_diffusion_steps", numDiffusionSteps);
         s.put("schedule_type", schedule.toUpperCase(Locale.ROOT));
@@ -142,7 +146,7 @@ public record DiffusionSettings(
         s.put("rescale_signal", rescaleSignal);
         s.put("schedule_shifted", scheduleShifted);
         s.put("schedule_shifted_power", scheduleShiftedPower);
-        ObjectNode extra = scheduleOptions.deepCopy();
+        ObjectNode extra = Json.tree(scheduleOptions);
         extra.remove(List.of("beta_start", "beta_end"));
         if (!extra.isEmpty()) {
             s.set("schedule_options", extra);

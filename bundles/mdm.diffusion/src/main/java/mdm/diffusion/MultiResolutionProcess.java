@@ -15,6 +15,7 @@ import mdm.api.model.Conditioning;
 import mdm.core.random.HostRandom;
 import mdm.core.tensor.AreaDownsample;
 import mdm.core.tensor.Mosaic;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -38,8 +39,8 @@ public final class MultiResolutionProcess {
     private final float[] vdmWeights;
     private final double[] levelWeights;
     private final double[] mixed;
-    private List<Boolean> frameSubsampled;
-    private int tiles = 1;
+    private final List<Boolean> frameSubsampled;
+    private final int tiles;
 
     /**
      * @param settings    the experiment's diffusion settings
@@ -74,9 +75,22 @@ public final class MultiResolutionProcess {
         }
         this.mixed = settings.mixedRatio().stream().mapToDouble(Double::doubleValue).toArray();
         this.frameSubsampled = java.util.Collections.nCopies(n, false);
+        this.tiles = 1;
         if (settings.useVdmLossWeights() && vdmWeights == null) {
             throw new MdmException("use_vdm_loss_weights needs num_diffusion_steps >= 2");
         }
+    }
+
+    /** A copy of {@code other} with another frame pyramid (see {@link #withFramePyramid}). */
+    private MultiResolutionProcess(MultiResolutionProcess other, List<Boolean> frameSubsampled, int tiles) {
+        this.settings = other.settings;
+        this.scales = other.scales;
+        this.levels = other.levels;
+        this.vdmWeights = other.vdmWeights;
+        this.levelWeights = other.levelWeights;
+        this.mixed = other.mixed;
+        this.frameSubsampled = List.copyOf(frameSubsampled);
+        this.tiles = tiles;
     }
 
     public DiffusionSettings settings() {
@@ -148,9 +162,9 @@ public final class MultiResolutionProcess {
             for (int b = 0; b < batch; b++) {
                 w[b] = vdmWeights[t[b] + 1];
             }
-            weights = m.create(w);
+            weights = NativeArrays.create(m, w);
         }
-        return new NoisedBatch(t, m.create(modelTimes), clean, noise, noisy, targets, coefficients, active, weights);
+        return new NoisedBatch(t, NativeArrays.create(m, modelTimes), clean, noise, noisy, targets, coefficients, active, weights);
     }
 
     /**
@@ -251,14 +265,14 @@ public final class MultiResolutionProcess {
      * a level flagged here is made from the level above by keeping every (r²)-th frame at full spatial
      * resolution, r being the ratio of the two levels, instead of by area down-sampling. Flags are per
      * level, highest first (the first is ignored); images keep the default, all false.
+     *
+     * @return a new process; this one is unchanged
      */
     public MultiResolutionProcess withFramePyramid(List<Boolean> frameSubsampled, int tiles) {
         if (frameSubsampled.size() != scales.size()) {
             throw new IllegalArgumentException(frameSubsampled.size() + " frame flags for " + scales.size() + " levels");
         }
-        this.frameSubsampled = List.copyOf(frameSubsampled);
-        this.tiles = tiles;
-        return this;
+        return new MultiResolutionProcess(this, frameSubsampled, tiles);
     }
 
     /**

@@ -3,6 +3,7 @@ package mdm.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -31,7 +32,7 @@ public final class NoiseLevel {
             s[i] = sqrt(1f - gammas[i]);
         }
         Shape shape = new Shape(gammas.length, 1, 1, 1);
-        return new NoiseLevel(gammas.clone(), manager.create(a, shape), manager.create(s, shape));
+        return new NoiseLevel(gammas.clone(), NativeArrays.create(manager, a, shape), NativeArrays.create(manager, s, shape));
     }
 
     /** The same γ for every example, in {@code manager}. */

@@ -9,6 +9,7 @@ import mdm.api.MdmException;
 import mdm.api.diffusion.LevelSchedule;
 import mdm.api.diffusion.SamplingRequest;
 import mdm.api.model.Conditioning;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -60,7 +61,7 @@ public final class SamplingLoop {
                     long[] times = new long[(int) (guided ? 2 * batch : batch)];
                     Arrays.fill(times, t - 1);
                     List<NDArray> inputs = guided ? Guidance.duplicate(x) : x;
-                    List<NDArray> raw = request.model().predict(inputs, step.create(times), modelConditioning);
+                    List<NDArray> raw = request.model().predict(inputs, NativeArrays.create(step, times), modelConditioning);
                     if (raw.size() != levels.size()) {
                         throw new MdmException("the model returned " + raw.size() + " outputs for " + levels.size() + " levels");
                     }
@@ -132,6 +133,9 @@ public final class SamplingLoop {
         }
         if (grid.length < 2 || grid[grid.length - 1] != 0 || grid[0] > n) {
             throw new IllegalArgumentException("bad time grid " + Arrays.toString(grid));
+        }
+        if (!Double.isFinite(r.guidance())) {
+            throw new MdmException("guidance must be a finite number (1 = no guidance), got " + r.guidance());
         }
         if (r.guidance() != 1.0 && r.unconditional() == null) {
             throw new MdmException("guidance " + r.guidance() + " needs an unconditional input (the conditioner's"

@@ -4,7 +4,7 @@
  * level at one shared time step, prediction-type conversions, targets and losses, x0 thresholding,
  * the reference's time grids and the joint sampling loop with classifier-free guidance.
  */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package mdm.diffusion;
 

@@ -12,6 +12,7 @@ import mdm.core.tensor.Mosaic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.config.Json;
 
 /** Video (fact sheet §2.8): a temporal level keeps frames 0, 4, 8, 12 of the 4×4 mosaic as a 2×2 mosaic. */
 class FramePyramidTest {
@@ -37,9 +38,16 @@ class FramePyramidTest {
             }
             NDArray clip = m.create(v, new Shape(1, 16, 3, h, h));
             NDArray mosaic = Mosaic.fromFrames(clip, 4);
-            MultiResolutionProcess p = new MultiResolutionProcess(DiffusionSettings.parse(mdm.core.config.Json.parse(
-                    "{use_double_loss: true, no_use_residual: true}")), linear(1000), List.of(2, 1))
-                    .withFramePyramid(List.of(false, true), 4);
+            MultiResolutionProcess images = new MultiResolutionProcess(DiffusionSettings.parse(Json.parseOptions(
+                    "{use_double_loss: true, no_use_residual: true}")), linear(1000), List.of(2, 1));
+            MultiResolutionProcess p = images.withFramePyramid(List.of(false, true), 4);
+            // the original stays an image process: its lower level is the area down-sampled mosaic
+            assertEquals(new Shape(1, 3, 4 * h, 4 * h), mosaic.getShape());
+            NDArray averaged = images.pyramid(mosaic).get(1);
+            assertEquals(new Shape(1, 3, 2 * h, 2 * h), averaged.getShape());
+            // column 2 of the 2× smaller mosaic averages mosaic columns 4-5, frame 2; the frame pyramid keeps frame 4 there
+            assertEquals(2f, averaged.getFloat(0, 0, 0, 2), 1e-6f);
+            assertEquals(4f, p.pyramid(mosaic).get(1).getFloat(0, 0, 0, 2), 1e-6f);
             List<NDArray> levels = p.pyramid(mosaic);
             assertEquals(new Shape(1, 3, 2 * h, 2 * h), levels.get(1).getShape());
             NDArray kept = Mosaic.frames(levels.get(1), 2);

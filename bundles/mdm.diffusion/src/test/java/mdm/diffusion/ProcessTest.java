@@ -21,6 +21,7 @@ import mdm.schedules.DeepFloydSchedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.config.Json;
 
 /**
  * Loss variants of NestedDiffusion.get_loss that the recorded step does not exercise (mixed batch,
@@ -50,7 +51,7 @@ class ProcessTest {
         } else {
             cfg.put(key, value.toString());
         }
-        return DiffusionSettings.parse(cfg);
+        return DiffusionSettings.parse(Json.options(cfg));
     }
 
     /** Per-example MSE of the reference's pred_for_loss against its target at one level. */
@@ -120,9 +121,9 @@ class ProcessTest {
         try (NDManager m = runtime.newManager()) {
             Map<String, NDArray> npz = Fixture.npz(m, "nested32_train_step.npz");
             DiffusionSettings s = nestedWith("multi_res_weights", null);
-            ObjectNode json = (ObjectNode) s.toJson();
+            ObjectNode json = Json.tree(s.toOptions());
             json.put("use_double_loss", false);
-            MultiResolutionProcess process = new MultiResolutionProcess(DiffusionSettings.parse(json),
+            MultiResolutionProcess process = new MultiResolutionProcess(DiffusionSettings.parse(Json.options(json)),
                     new DeepFloydSchedule(), List.of(2, 1));
             NoisedBatch batch = process.noise(npz.get("images"), new RecordedDraws(npz));
             NDArray high = npz.get("fp32.model_out.32").duplicate();
@@ -145,8 +146,8 @@ class ProcessTest {
     @Test
     void pyramidAndInitialNoiseFollowTheLevelScales() {
         try (NDManager m = runtime.newManager()) {
-            DiffusionSettings s = DiffusionSettings.parse(mdm.core.config.Json.parse(
-                    "{no_use_residual: true, sampler_config: {num_diffusion_steps: 10, schedule_type: DEEPFLOYD}}"));
+            DiffusionSettings s = DiffusionSettings.parse(Json.options(mdm.core.config.Json.parse(
+                    "{no_use_residual: true, sampler_config: {num_diffusion_steps: 10, schedule_type: DEEPFLOYD}}")));
             MultiResolutionProcess p = new MultiResolutionProcess(s, new DeepFloydSchedule(), List.of(16, 4, 1));
             List<NDArray> pyramid = p.pyramid(m.ones(new Shape(2, 3, 64, 64)));
             assertEquals(new Shape(2, 3, 16, 16), pyramid.get(1).getShape());

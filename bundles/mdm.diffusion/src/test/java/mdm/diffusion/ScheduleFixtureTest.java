@@ -18,6 +18,7 @@ import mdm.schedules.LinearSchedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.api.Options;
 
 /** Every array of schedules.npz (ml-mdm Sampler buffers, shifted schedules, VDM weights, grids). */
 class ScheduleFixtureTest {
@@ -49,7 +50,7 @@ class ScheduleFixtureTest {
     }
 
     static DiffusionSettings settings(String type, int steps) {
-        return DiffusionSettings.parse(Json.parse("{sampler_config: {schedule_type: " + type
+        return DiffusionSettings.parse(Json.parseOptions("{sampler_config: {schedule_type: " + type
                 + ", num_diffusion_steps: " + steps + "}}"));
     }
 
@@ -109,10 +110,10 @@ class ScheduleFixtureTest {
     /** The shifted schedules through the path the process uses: a nested model's level schedules. */
     @Test
     void shiftedSchedules() {
-        double[] raw = new DeepFloydSchedule().gammas(1000, Json.empty());
+        double[] raw = new DeepFloydSchedule().gammas(1000, Options.empty());
         for (int scale : new int[] {2, 4, 8}) {
             for (int power : new int[] {1, 2}) {
-                DiffusionSettings s = DiffusionSettings.parse(Json.parse("{no_use_residual: true, sampler_config: {"
+                DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions("{no_use_residual: true, sampler_config: {"
                         + "schedule_type: DEEPFLOYD, num_diffusion_steps: 1000, schedule_shifted: true,"
                         + " schedule_shifted_power: " + power + "}}"));
                 List<LevelSchedule> levels = LevelSchedules.build(s, LevelSchedules.base(s, raw), List.of(scale, 1));

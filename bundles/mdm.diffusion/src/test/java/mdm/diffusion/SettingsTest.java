@@ -31,7 +31,7 @@ class SettingsTest {
 
     @Test
     void readsTheReleasedConfig() {
-        DiffusionSettings s = DiffusionSettings.parse(Json.parse(RELEASED_256));
+        DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions(RELEASED_256));
         assertEquals(1000, s.numDiffusionSteps());
         assertEquals("deepfloyd", s.schedule());
         assertEquals(PredictionType.V, s.prediction());
@@ -55,13 +55,13 @@ class SettingsTest {
         assertEquals(s.prediction(), s.lossTarget());
         assertTrue(s.useVdmLossWeights());
         assertFalse(s.noUseResidual());
-        assertEquals(1e-4, s.scheduleOptions().get("beta_start").asDouble());
-        assertEquals(0.02, s.scheduleOptions().get("beta_end").asDouble());
+        assertEquals(1e-4, s.scheduleOptions().getDouble("beta_start", Double.NaN));
+        assertEquals(0.02, s.scheduleOptions().getDouble("beta_end", Double.NaN));
     }
 
     @Test
     void ratiosAndOurAdditions() {
-        DiffusionSettings s = DiffusionSettings.parse(Json.parse("""
+        DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions("""
                 use_double_loss: true
                 multi_res_weights: '16:4:1'
                 mixed_ratio: '2:1'
@@ -73,24 +73,24 @@ class SettingsTest {
         assertEquals(1.0, s.mixedRatio().get(1));
         assertEquals(0.2, s.conditionDropout());
         assertEquals("sigmoid", s.schedule());
-        assertEquals(1.1, s.scheduleOptions().get("tau").asDouble());
+        assertEquals(1.1, s.scheduleOptions().getDouble("tau", Double.NaN));
         assertEquals(Thresholding.DYNAMIC_IF, s.thresholding());
-        assertEquals(s, DiffusionSettings.parse(s.toJson()), "toJson round-trips");
+        assertEquals(s, DiffusionSettings.parse(s.toOptions()), "toOptions round-trips");
     }
 
     @Test
     void errorsNameTheFieldAndTheFix() {
         MdmException e = assertThrows(MdmException.class,
-                () -> DiffusionSettings.parse(Json.parse("sampler_config: {num_diffusion_step: 10}")));
+                () -> DiffusionSettings.parse(Json.parseOptions("sampler_config: {num_diffusion_step: 10}")));
         assertTrue(e.getMessage().contains("did you mean 'num_diffusion_steps'"), e.getMessage());
-        e = assertThrows(MdmException.class, () -> DiffusionSettings.parse(Json.parse("multi_res_weights: '4:1'")));
+        e = assertThrows(MdmException.class, () -> DiffusionSettings.parse(Json.parseOptions("multi_res_weights: '4:1'")));
         assertTrue(e.getMessage().contains("use_double_loss: true"), e.getMessage());
-        e = assertThrows(MdmException.class, () -> DiffusionSettings.parse(Json.parse("mixed_ratio: 'a:1'")));
+        e = assertThrows(MdmException.class, () -> DiffusionSettings.parse(Json.parseOptions("mixed_ratio: 'a:1'")));
         assertTrue(e.getMessage().contains("mixed_ratio"), e.getMessage());
         e = assertThrows(MdmException.class,
-                () -> DiffusionSettings.parse(Json.parse("sampler_config: {prediction_type: HA_STYLE}")));
+                () -> DiffusionSettings.parse(Json.parseOptions("sampler_config: {prediction_type: HA_STYLE}")));
         assertTrue(e.getMessage().contains("unknown prediction type"), e.getMessage());
-        e = assertThrows(MdmException.class, () -> DiffusionSettings.parse(Json.parse("condition_dropout: 1.5")));
+        e = assertThrows(MdmException.class, () -> DiffusionSettings.parse(Json.parseOptions("condition_dropout: 1.5")));
         assertTrue(e.getMessage().contains("condition_dropout"), e.getMessage());
     }
 }

@@ -16,6 +16,7 @@ import mdm.schedules.DeepFloydSchedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.config.Json;
 
 /**
  * One training step of the reference (Diffusion.get_loss / NestedDiffusion.get_loss) with its
@@ -48,8 +49,8 @@ class TrainStepFixtureTest {
     }
 
     static DiffusionSettings settings(String model) {
-        return DiffusionSettings.parse(Fixture.withoutClassMarkers(
-                Fixture.json(model + "_config.json").get("diffusion_config_used_for_inputs_training_sampling")));
+        return DiffusionSettings.parse(Json.options(Fixture.withoutClassMarkers(
+                Fixture.json(model + "_config.json").get("diffusion_config_used_for_inputs_training_sampling"))));
     }
 
     static List<Integer> scales(String model) {

@@ -26,7 +26,7 @@ final class Fmnist {
     }
 
     static List<Sample> samples(String split, int n, long seed) {
-        try (SampleStream s = new FashionMnistDataset().open(Json.parse("{\"split\": \"" + split + "\"}"), seed,
+        try (SampleStream s = new FashionMnistDataset().open(Json.parseOptions("{\"split\": \"" + split + "\"}"), seed,
                 StreamPosition.START)) {
             List<Sample> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {

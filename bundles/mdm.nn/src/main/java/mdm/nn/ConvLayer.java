@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
+import mdm.core.tensor.FlopCount;
 
 /** {@code nn.Conv2d} or {@code nn.Conv1d} with a square kernel, "same"-style padding and bias. */
 public final class ConvLayer {
@@ -41,10 +42,10 @@ public final class ConvLayer {
     }
 
     public NDArray forward(NDArray x) {
-        if (dims == 2) {
-            return Conv2d.conv2d(x, weight, bias, stride, padding, dilation, 1).singletonOrThrow();
-        }
-        return Conv1d.conv1d(x, weight, bias, stride, padding, dilation, 1).singletonOrThrow();
+        NDArray y = dims == 2 ? Conv2d.conv2d(x, weight, bias, stride, padding, dilation, 1).singletonOrThrow()
+                : Conv1d.conv1d(x, weight, bias, stride, padding, dilation, 1).singletonOrThrow();
+        FlopCount.convolution(y, weight);
+        return y;
     }
 
     public NDArray weight() {

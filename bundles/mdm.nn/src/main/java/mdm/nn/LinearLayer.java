@@ -3,6 +3,7 @@ package mdm.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import mdm.core.tensor.FlopCount;
 
 /** {@code nn.Linear}: weight (out, in), optional bias (out). */
 public final class LinearLayer {
@@ -21,7 +22,9 @@ public final class LinearLayer {
     }
 
     public NDArray forward(NDArray x) {
-        return Linear.linear(x, weight, bias).singletonOrThrow();
+        NDArray y = Linear.linear(x, weight, bias).singletonOrThrow();
+        FlopCount.linear(y, weight);
+        return y;
     }
 
     public NDArray weight() {

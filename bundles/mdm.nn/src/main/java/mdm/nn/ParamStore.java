@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import mdm.core.random.HostRandom;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * The parameters of a network by reference state-dict key, in registration order. Layers register
@@ -76,7 +77,7 @@ public final class ParamStore {
         switch (init.kind()) {
             case ZERO -> array = manager.zeros(shape, DataType.FLOAT32);
             case ONE -> array = manager.ones(shape, DataType.FLOAT32);
-            default -> array = manager.create(
+            default -> array = NativeArrays.create(manager,
                     random.fork(key).uniform(Math.toIntExact(shape.size()), -init.bound(), init.bound()), shape);
         }
         array.setName(key);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * Rotary position embedding as the {@code rotary_embedding_torch} package applies it by default
@@ -37,8 +38,8 @@ public final class RotaryEmbedding {
             }
         }
         Shape table = new Shape(1, len, 1, dim);
-        NDArray c = m.create(cos, table);
-        NDArray sn = m.create(sin, table);
+        NDArray c = NativeArrays.create(m, cos, table);
+        NDArray sn = NativeArrays.create(m, sin, table);
         NDArray pairs = x.reshape(s.get(0), s.get(1), s.get(2), dim / 2, 2);
         NDList ab = pairs.split(2, 4);
         NDArray rotated = ab.get(1).neg().concat(ab.get(0), 4).reshape(s);

@@ -33,6 +33,12 @@ public final class SpatialAttention {
      * @param ffn     add the feed-forward block ({@code use_attention_ffn})
      */
     public SpatialAttention(Params p, long channels, long condDim, boolean ffn) {
+        if (channels % NORM_GROUPS != 0) {
+            // ml-mdm fixes these GroupNorms at 32 groups whatever resnet_config.num_groups_norm says
+            throw new IllegalArgumentException(p.path() + ": attention over " + channels + " channels: its GroupNorm "
+                    + "has " + NORM_GROUPS + " groups (as in ml-mdm), so the level's channels must be a multiple of "
+                    + NORM_GROUPS + "; change resolution_channels or remove the attention at this level");
+        }
         this.path = p.path();
         this.channels = channels;
         this.norm = new NormLayer(p.child("norm"), channels);

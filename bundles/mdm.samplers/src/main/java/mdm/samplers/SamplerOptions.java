@@ -1,6 +1,5 @@
 package mdm.samplers;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import mdm.api.diffusion.SamplingRequest;
 import mdm.core.config.Json;
 import mdm.diffusion.TimeGrid;
@@ -11,8 +10,7 @@ final class SamplerOptions {
     }
 
     static <T> T bind(SamplingRequest request, Class<T> type, String sampler) {
-        JsonNode options = request.options() == null ? Json.empty() : request.options();
-        return Json.bind(options, type, sampler + " sampler options");
+        return Json.bind(request.options(), type, sampler + " sampler options");
     }
 
     static int[] grid(SamplingRequest request, String spacing) {

@@ -19,9 +19,9 @@ import mdm.core.runtime.EngineRuntime;
 import mdm.diffusion.DiffusionSettings;
 import mdm.diffusion.LevelSchedules;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DPM-Solver++(2M) against the exact solution on Gaussian data (μ ∈ [−0.5, 0.5] per pixel, s = 0.5)
@@ -37,27 +37,20 @@ import org.junit.jupiter.api.Test;
 class DpmSolverTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     static float[] run(Sampler sampler, GaussianData data, List<LevelSchedule> levels, NDArray xT, int steps,
             String options) {
         SamplingRequest r = new SamplingRequest(data.denoiser(), levels, PredictionType.X0, Thresholding.NONE,
-                List.of(xT), new Conditioning(null, null, Map.of()), null, 1.0, steps, Json.parse(options),
+                List.of(xT), new Conditioning(null, null, Map.of()), null, 1.0, steps, Json.parseOptions(options),
                 new HostRandom(0), null);
         return sampler.sample(r).get(0).toFloatArray();
     }
 
     @Test
     void twentyStepsReachThousandStepDdim() {
-        DiffusionSettings s = DiffusionSettings.parse(Json.parse("sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 1000}"));
+        DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions("sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 1000}"));
         List<LevelSchedule> levels = LevelSchedules.build(s, new DeepFloydSchedule(), List.of(1));
         try (NDManager m = runtime.newManager()) {
             Shape image = new Shape(3, 8, 8);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import mdm.core.config.Json;
 
 /**
  * The real-model cases of sampler_reference.npz: the tiny UNet (DDIM η = 0, 10 steps) and the
@@ -57,7 +58,7 @@ class RealModelSamplerTest {
         JsonNode file = Fixture.json(model + "_config.json");
         JsonNode config = Fixture.withoutClassMarkers(file.get("config_as_given"));
         BackboneFactory factory = new UNetModels(file.get("registry_name").asText());
-        Backbone b = factory.create(factory.parseConfig(config), m, 0);
+        Backbone b = factory.create(factory.parseConfig(Json.options(config)), m, 0);
         StateDicts.loadStrict(ReferenceWeights.read(Fixture.file(model + "_weights.json"), m), b.parameters());
         return b;
     }

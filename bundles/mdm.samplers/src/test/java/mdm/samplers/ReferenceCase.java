@@ -48,7 +48,7 @@ final class ReferenceCase {
         ObjectNode config = Json.empty();
         config.set("sampler_config", Fixture.withoutClassMarkers(json.get("sampler_config")));
         config.put("no_use_residual", true);
-        this.settings = DiffusionSettings.parse(config);
+        this.settings = DiffusionSettings.parse(Json.options(config));
         this.scales = json.get("sampler").asText().equals("NestedSampler") ? List.of(2, 1) : List.of(1);
         this.levels = LevelSchedules.build(settings, schedule(settings.schedule()), scales);
         JsonNode kwargs = json.get("sample_kwargs");
@@ -116,7 +116,7 @@ final class ReferenceCase {
     SamplingRequest request(Denoiser model, List<NDArray> initial, RecordedNoise noise, SamplingListener listener,
             NDManager m) {
         return new SamplingRequest(model, levels, settings.prediction(), settings.thresholding(), initial,
-                conditional(m), unconditional(m), guidance, steps, options(), noise, listener);
+                conditional(m), unconditional(m), guidance, steps, Json.options(options()), noise, listener);
     }
 
     /** |a − b| ≤ tol·max(1, |b|) element-wise; returns the largest absolute difference. */

@@ -28,6 +28,7 @@ import mdm.schedules.DeepFloydSchedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.api.Options;
 
 class SamplersTest {
     static EngineRuntime runtime;
@@ -36,7 +37,7 @@ class SamplersTest {
     @BeforeAll
     static void start() {
         runtime = EngineRuntime.standalone();
-        DiffusionSettings s = DiffusionSettings.parse(Json.parse(
+        DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions(
                 "{no_use_residual: true, sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 100,"
                         + " prediction_type: V_PREDICTION, schedule_shifted: true, threshold_function: dynamic}}"));
         process = new MultiResolutionProcess(s, new DeepFloydSchedule(), List.of(4, 1));
@@ -54,7 +55,7 @@ class SamplersTest {
         Conditioning cond = new Conditioning(m.ones(new Shape(2, 4, 8)), m.ones(new Shape(2, 4)), Map.of());
         Conditioning uncond = new Conditioning(m.zeros(new Shape(2, 4, 8)), m.ones(new Shape(2, 4)), Map.of());
         return new SamplingRequest(new DummyDenoiser(), process.levels(), PredictionType.V, Thresholding.DYNAMIC, x,
-                cond, guidance == 1 ? null : uncond, guidance, steps, Json.parse(options), random, listener);
+                cond, guidance == 1 ? null : uncond, guidance, steps, Json.parseOptions(options), random, listener);
     }
 
     @Test
@@ -135,7 +136,7 @@ class SamplersTest {
 
     @Test
     void finalSampleIsMultipliedBackByTheSignalScale() {
-        DiffusionSettings s = DiffusionSettings.parse(Json.parse(
+        DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions(
                 "{no_use_residual: true, sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 50,"
                         + " prediction_type: V_PREDICTION, threshold_function: clip}}"));
         MultiResolutionProcess unshifted = new MultiResolutionProcess(s, new DeepFloydSchedule(), List.of(2, 1));
@@ -146,7 +147,7 @@ class SamplersTest {
             List<NDArray> x = unshifted.initialNoise(1, 3, 8, random, m);
             List<float[]> last = new ArrayList<>();
             SamplingRequest r = new SamplingRequest(new DummyDenoiser(), levels, PredictionType.V, Thresholding.CLIP, x,
-                    new Conditioning(m.ones(new Shape(1, 2, 4)), null, Map.of()), null, 1.0, 50, Json.empty(), random,
+                    new Conditioning(m.ones(new Shape(1, 2, 4)), null, Map.of()), null, 1.0, 50, Options.empty(), random,
                     (step, total, t, sIndex, xs, x0) -> last.add(xs.get(0).toFloatArray())); // valid only in the callback
             List<NDArray> out = new DdimSampler().sample(r);
             float[] top = last.get(last.size() - 1);

@@ -1,7 +1,7 @@
 package mdm.schedules;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.diffusion.NoiseSchedule;
@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = NoiseSchedule.class,
         property = {Components.NAME + "=cosine", Components.KIND + "=" + Components.SCHEDULE})
 public final class CosineSchedule implements NoiseSchedule {
-    /** Options; both default to the reference's ±5. */
-    record Options(@JsonProperty("logsnr_min") Double logSnrMin, @JsonProperty("logsnr_max") Double logSnrMax) {
+    /** Settings; both default to the reference's ±5. */
+    record Settings(@JsonProperty("logsnr_min") Double logSnrMin, @JsonProperty("logsnr_max") Double logSnrMax) {
         double min() {
             return logSnrMin == null ? -5.0 : logSnrMin;
         }
@@ -29,9 +29,9 @@ public final class CosineSchedule implements NoiseSchedule {
     }
 
     @Override
-    public double[] gammas(int steps, JsonNode options) {
+    public double[] gammas(int steps, Options options) {
         Discrete.checkSteps("cosine", steps);
-        Options o = Json.bind(options, Options.class, "cosine schedule options");
+        Settings o = Json.bind(options, Settings.class, "cosine schedule options");
         if (!(o.min() < o.max())) {
             throw new MdmException("cosine schedule: logsnr_min (" + o.min() + ") must be below logsnr_max ("
                     + o.max() + ")");

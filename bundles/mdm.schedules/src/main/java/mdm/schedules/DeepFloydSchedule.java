@@ -1,6 +1,6 @@
 package mdm.schedules;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.diffusion.NoiseSchedule;
 import mdm.core.config.Json;
@@ -17,13 +17,13 @@ public final class DeepFloydSchedule implements NoiseSchedule {
     private static final double MAX_BETA = 0.999;
 
     /** No options; binding an empty record still rejects misspelt keys with a clear message. */
-    record Options() {
+    record Settings() {
     }
 
     @Override
-    public double[] gammas(int steps, JsonNode options) {
+    public double[] gammas(int steps, Options options) {
         Discrete.checkSteps("deepfloyd", steps);
-        Json.bind(options, Options.class, "deepfloyd schedule options");
+        Json.bind(options, Settings.class, "deepfloyd schedule options");
         double[] betas = new double[steps];
         for (int i = 0; i < steps; i++) {
             double t1 = (double) i / steps;

@@ -1,7 +1,7 @@
 package mdm.schedules;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.diffusion.NoiseSchedule;
@@ -15,8 +15,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = NoiseSchedule.class,
         property = {Components.NAME + "=ddpm", Components.KIND + "=" + Components.SCHEDULE})
 public final class LinearSchedule implements NoiseSchedule {
-    /** Options; the defaults are ml-mdm's SamplerConfig defaults. */
-    record Options(@JsonProperty("beta_start") Double betaStart, @JsonProperty("beta_end") Double betaEnd) {
+    /** Settings; the defaults are ml-mdm's SamplerConfig defaults. */
+    record Settings(@JsonProperty("beta_start") Double betaStart, @JsonProperty("beta_end") Double betaEnd) {
         double start() {
             return betaStart == null ? 1e-4 : betaStart;
         }
@@ -27,9 +27,9 @@ public final class LinearSchedule implements NoiseSchedule {
     }
 
     @Override
-    public double[] gammas(int steps, JsonNode options) {
+    public double[] gammas(int steps, Options options) {
         Discrete.checkSteps("ddpm", steps);
-        Options o = Json.bind(options, Options.class, "ddpm schedule options");
+        Settings o = Json.bind(options, Settings.class, "ddpm schedule options");
         if (!(o.start() >= 0 && o.start() <= o.end() && o.end() < 1)) {
             throw new MdmException("ddpm schedule: need 0 <= beta_start <= beta_end < 1, got beta_start="
                     + o.start() + ", beta_end=" + o.end());

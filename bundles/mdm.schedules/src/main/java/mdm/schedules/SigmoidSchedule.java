@@ -1,7 +1,7 @@
 package mdm.schedules;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.diffusion.NoiseSchedule;
@@ -27,8 +27,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = NoiseSchedule.class,
         property = {Components.NAME + "=sigmoid", Components.KIND + "=" + Components.SCHEDULE})
 public final class SigmoidSchedule implements NoiseSchedule {
-    /** Options; null fields take the paper's defaults. */
-    record Options(Double start, Double end, Double tau, @JsonProperty("clip_min") Double clipMin) {
+    /** Settings; null fields take the paper's defaults. */
+    record Settings(Double start, Double end, Double tau, @JsonProperty("clip_min") Double clipMin) {
         double s() {
             return start == null ? -3.0 : start;
         }
@@ -47,9 +47,9 @@ public final class SigmoidSchedule implements NoiseSchedule {
     }
 
     @Override
-    public double[] gammas(int steps, JsonNode options) {
+    public double[] gammas(int steps, Options options) {
         Discrete.checkSteps("sigmoid", steps);
-        Options o = Json.bind(options, Options.class, "sigmoid schedule options");
+        Settings o = Json.bind(options, Settings.class, "sigmoid schedule options");
         if (!(o.s() < o.e()) || !(o.t() > 0) || !(o.floor() > 0 && o.floor() < 1)) {
             throw new MdmException("sigmoid schedule: need start < end, tau > 0 and 0 < clip_min < 1, got start="
                     + o.s() + ", end=" + o.e() + ", tau=" + o.t() + ", clip_min=" + o.floor());

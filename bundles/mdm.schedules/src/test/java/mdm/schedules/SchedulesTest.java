@@ -28,7 +28,7 @@ class SchedulesTest {
 
     @Test
     void deepFloydAnchors() {
-        double[] g = new DeepFloydSchedule().gammas(1000, NONE);
+        double[] g = new DeepFloydSchedule().gammas(1000, Json.options(NONE));
         assertEquals(1001, g.length);
         assertEquals(1.0, g[0]);
         assertFloat32(0.9999586940, g[1], 1e-9);
@@ -44,7 +44,7 @@ class SchedulesTest {
 
     @Test
     void cosineAnchors() {
-        double[] g = new CosineSchedule().gammas(1000, NONE);
+        double[] g = new CosineSchedule().gammas(1000, Json.options(NONE));
         assertEquals(1.0, g[0]);
         assertFloat32(0.99330717, g[1], 1e-8);
         assertFloat32(0.50070423, g[500], 1e-8);
@@ -55,19 +55,19 @@ class SchedulesTest {
 
     @Test
     void cosineRangeIsConfigurable() {
-        double[] g = new CosineSchedule().gammas(10, Json.parse("{logsnr_min: -8, logsnr_max: 6}"));
+        double[] g = new CosineSchedule().gammas(10, Json.parseOptions("{logsnr_min: -8, logsnr_max: 6}"));
         assertEquals(6.0, logSnr(g[1]), 1e-9);
         assertEquals(-8.0, logSnr(g[10]), 1e-9);
     }
 
     @Test
     void linearAnchors() {
-        double[] g = new LinearSchedule().gammas(1000, NONE);
+        double[] g = new LinearSchedule().gammas(1000, Json.options(NONE));
         assertEquals(1.0, g[0]);
         assertEquals(0.99990, g[1], 1e-12);
         assertFloat32(0.0785872, g[500], 1e-7);
         assertFloat32(4.03583e-5, g[1000], 1e-10);
-        double[] custom = new LinearSchedule().gammas(2, Json.parse("{beta_start: 0.1, beta_end: 0.3}"));
+        double[] custom = new LinearSchedule().gammas(2, Json.parseOptions("{beta_start: 0.1, beta_end: 0.3}"));
         assertEquals(0.9, custom[1], 1e-15);
         assertEquals(0.9 * 0.7, custom[2], 1e-15);
     }
@@ -75,7 +75,7 @@ class SchedulesTest {
     /** Values of Chen 2023 Algorithm 1 computed independently with numpy at t = i/N. */
     @Test
     void sigmoidFollowsThePublishedDefinition() {
-        double[] g = new SigmoidSchedule().gammas(1000, NONE);
+        double[] g = new SigmoidSchedule().gammas(1000, Json.options(NONE));
         assertEquals(1.0, g[0]);
         assertEquals(0.9996997208002508, g[1], 1e-14);
         assertEquals(0.8508535479296672, g[250], 1e-14);
@@ -84,12 +84,12 @@ class SchedulesTest {
         assertEquals(0.00030027919974932816, g[999], 1e-14);
         assertEquals(1e-9, g[1000]);
 
-        double[] shifted = new SigmoidSchedule().gammas(1000, Json.parse("{start: 0, end: 3, tau: 1.1}"));
+        double[] shifted = new SigmoidSchedule().gammas(1000, Json.parseOptions("{start: 0, end: 3, tau: 1.1}"));
         assertEquals(0.9984455278154752, shifted[1], 1e-14);
         assertEquals(0.32435327617352205, shifted[500], 1e-14);
         assertEquals(0.00035867409277539296, shifted[999], 1e-14);
 
-        double[] sharp = new SigmoidSchedule().gammas(32, Json.parse("{tau: 0.7}"));
+        double[] sharp = new SigmoidSchedule().gammas(32, Json.parseOptions("{tau: 0.7}"));
         assertEquals(0.9957890696586211, sharp[1], 1e-14);
         assertEquals(0.9060245378343331, sharp[8], 1e-14);
         assertEquals(0.004210930341378852, sharp[31], 1e-14);
@@ -100,7 +100,7 @@ class SchedulesTest {
         NoiseSchedule[] all = {new CosineSchedule(), new LinearSchedule(), new DeepFloydSchedule(), new SigmoidSchedule()};
         for (NoiseSchedule s : all) {
             for (int n : new int[] {1, 7, 32, 1000}) {
-                double[] g = s.gammas(n, NONE);
+                double[] g = s.gammas(n, Json.options(NONE));
                 assertEquals(n + 1, g.length);
                 assertEquals(1.0, g[0]);
                 for (int i = 1; i <= n; i++) {
@@ -114,13 +114,13 @@ class SchedulesTest {
     @Test
     void badOptionsAreClearErrors() {
         MdmException e = assertThrows(MdmException.class,
-                () -> new LinearSchedule().gammas(10, Json.parse("{beta_stat: 0.1}")));
+                () -> new LinearSchedule().gammas(10, Json.parseOptions("{beta_stat: 0.1}")));
         assertTrue(e.getMessage().contains("did you mean 'beta_start'"), e.getMessage());
-        e = assertThrows(MdmException.class, () -> new DeepFloydSchedule().gammas(10, Json.parse("{tau: 1}")));
+        e = assertThrows(MdmException.class, () -> new DeepFloydSchedule().gammas(10, Json.parseOptions("{tau: 1}")));
         assertTrue(e.getMessage().contains("unknown key 'tau'"), e.getMessage());
-        e = assertThrows(MdmException.class, () -> new SigmoidSchedule().gammas(10, Json.parse("{start: 3, end: -3}")));
+        e = assertThrows(MdmException.class, () -> new SigmoidSchedule().gammas(10, Json.parseOptions("{start: 3, end: -3}")));
         assertTrue(e.getMessage().contains("start < end"), e.getMessage());
-        e = assertThrows(MdmException.class, () -> new CosineSchedule().gammas(0, NONE));
+        e = assertThrows(MdmException.class, () -> new CosineSchedule().gammas(0, Json.options(NONE)));
         assertTrue(e.getMessage().contains("num_diffusion_steps"), e.getMessage());
     }
 }

@@ -4,6 +4,8 @@ import mdm.api.Components;
 import mdm.api.DjlRuntime;
 import mdm.backbone.nested.internal.NestedUNetComponent;
 import mdm.backbone.unet.internal.UNetBackboneComponent;
+import mdm.baseline.cascade.internal.CascadeComponent;
+import mdm.baseline.latent.internal.LatentComponent;
 import mdm.conditioner.label.internal.ClassConditionerFactory;
 import mdm.conditioner.text.internal.LearnedTextConditionerFactory;
 import mdm.data.fashionmnist.FashionMnistDataset;
@@ -15,14 +17,16 @@ import mdm.schedules.DeepFloydSchedule;
 import mdm.trainer.internal.MapComponentRegistry;
 
 /** The real components, constructed directly, as a registry for tests outside a framework. */
-final class TestComponents {
+public final class TestComponents {
     private TestComponents() {
     }
 
-    static MapComponentRegistry registry(DjlRuntime runtime) {
+    public static MapComponentRegistry registry(DjlRuntime runtime) {
         return new MapComponentRegistry()
                 .put(Components.BACKBONE, "nested_unet", new NestedUNetComponent())
                 .put(Components.BACKBONE, "unet", new UNetBackboneComponent())
+                .put(Components.BACKBONE, "cascade", new CascadeComponent())
+                .put(Components.BACKBONE, "latent", new LatentComponent())
                 .put(Components.SCHEDULE, "deepfloyd", new DeepFloydSchedule())
                 .put(Components.SCHEDULE, "cosine", new CosineSchedule())
                 .put(Components.SAMPLER, "ddim", new DdimSampler())

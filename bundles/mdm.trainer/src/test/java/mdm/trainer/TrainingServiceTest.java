@@ -110,6 +110,22 @@ class TrainingServiceTest {
         }
     }
 
+    /** A reinstalled trainer bundle (a new service on the same work folder) does not start again at 1. */
+    @Test
+    void jobIdsAreUniquePerWorkFolder(@TempDir Path work) throws Exception {
+        String first;
+        try (TrainingService trainer = new TrainingService(TestComponents.registry(runtime), runtime, work)) {
+            Job job = trainer.start(new TrainRequest(spec, 2L, work.resolve("a"), false));
+            first = job.id();
+            assertTrue(job.await(5, TimeUnit.MINUTES));
+        }
+        try (TrainingService trainer = new TrainingService(TestComponents.registry(runtime), runtime, work)) {
+            Job job = trainer.start(new TrainRequest(spec, 2L, work.resolve("b"), false));
+            assertTrue(job.await(5, TimeUnit.MINUTES));
+            assertFalse(first.equals(job.id()), first + " handed out twice");
+        }
+    }
+
     @Test
     void badSpecsGiveClearErrors(@TempDir Path work) throws IOException {
         try (TrainingService trainer = new TrainingService(TestComponents.registry(runtime), runtime, work)) {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import mdm.api.data.Sample;
 import mdm.api.model.Conditioning;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** A built conditioner: turns the condition part of samples into backbone conditioning. */
-@ProviderType
+@ConsumerType
 public interface Conditioner extends AutoCloseable {
     /** Width D of the token features it produces (the backbone's conditioning_feature_dim). */
     int featureDim();

@@ -1,9 +1,9 @@
 package mdm.api.data;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** An endless, deterministic stream of samples (epochs repeat with a fresh shuffle). */
-@ProviderType
+@ConsumerType
 public interface SampleStream extends AutoCloseable {
     /** The next sample; blocks while the decoders catch up. */
     Sample next();

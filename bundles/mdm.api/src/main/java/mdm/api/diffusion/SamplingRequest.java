@@ -1,7 +1,7 @@
 package mdm.api.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.List;
 import mdm.api.model.Conditioning;
 
@@ -31,7 +31,10 @@ public record SamplingRequest(
         Conditioning unconditional,
         double guidance,
         int steps,
-        JsonNode options,
+        Options options,
         NoiseSource noise,
         SamplingListener listener) {
+    public SamplingRequest {
+        options = options == null ? Options.empty() : options;
+    }
 }

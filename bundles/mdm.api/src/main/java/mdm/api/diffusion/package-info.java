@@ -1,5 +1,5 @@
 /** Noise schedules, prediction types and samplers of the multi-resolution diffusion process. */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package mdm.api.diffusion;
 

@@ -2,10 +2,10 @@ package mdm.api.eval;
 
 import java.util.List;
 import mdm.api.data.Sample;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** An evaluator by name ({@code mdm.kind=evaluator}), e.g. the shapes checker. */
-@ProviderType
+@ConsumerType
 public interface Evaluator {
     /** Whether it can judge samples of this dataset (by dataset name). */
     boolean supports(String datasetName);

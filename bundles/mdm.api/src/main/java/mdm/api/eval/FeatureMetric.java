@@ -2,13 +2,13 @@ package mdm.api.eval;
 
 import java.util.List;
 import java.util.Map;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A sample-quality metric on feature vectors ({@code mdm.kind=evaluator}, e.g. {@code fd}, {@code kid},
  * {@code pr}, {@code dc}, {@code accuracy}): real against generated, in double precision.
  */
-@ProviderType
+@ConsumerType
 public interface FeatureMetric {
     /** The figures it reports, e.g. {@code precision, recall}. */
     List<String> figures();

@@ -2,7 +2,7 @@ package mdm.api.eval;
 
 import java.util.List;
 import mdm.api.data.Sample;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A feature network by name ({@code mdm.kind=featurenet}): images in, the activations of its
@@ -10,7 +10,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * name or by the dataset it serves; a user registers their own (e.g. a port of Inception loaded
  * from a local file) as a service of this type.
  */
-@ProviderType
+@ConsumerType
 public interface FeatureNetwork {
     FeatureNetworkInfo info();
 

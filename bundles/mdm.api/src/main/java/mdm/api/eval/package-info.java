@@ -3,7 +3,7 @@
  * networks, the feature-space metrics (FD, KID, precision/recall, density/coverage, accuracy)
  * computed on their features, and the services that measure a checkpoint or a data set with them.
  */
-@Version("1.1.0")
+@Version("2.0.0")
 @Export
 package mdm.api.eval;
 

@@ -1,6 +1,6 @@
 package mdm.api.generate;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,7 +21,7 @@ import java.util.List;
  */
 public record GenerationRequest(Path checkpoint, List<String> prompts, List<String> labels, int n, Integer steps,
                                 String sampler, Double guidance, long seed, boolean ema, Path output,
-                                JsonNode samplerOptions) {
+                                Options samplerOptions) {
     public GenerationRequest {
         prompts = prompts == null ? List.of() : List.copyOf(prompts);
         labels = labels == null ? List.of() : List.copyOf(labels);

@@ -1,5 +1,5 @@
 /** Generating images (or clips) from a checkpoint. */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package mdm.api.generate;
 

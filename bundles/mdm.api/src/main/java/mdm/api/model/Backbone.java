@@ -4,14 +4,14 @@ import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A built denoising network. Its parameters carry the reference state-dict names, so ml-mdm
  * weights load by name. Forward takes one noisy image per level, highest resolution first; a
  * lower level's batch may be larger than a higher one's (the mixed batch).
  */
-@ProviderType
+@ConsumerType
 public interface Backbone extends AutoCloseable {
     BackboneConfig config();
 

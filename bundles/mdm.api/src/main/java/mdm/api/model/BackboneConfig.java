@@ -1,11 +1,11 @@
 package mdm.api.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.List;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** A validated backbone configuration (ml-mdm field names), after the reference's in-place rewrites. */
-@ProviderType
+@ConsumerType
 public interface BackboneConfig {
     /** The backbone component that parsed it, e.g. {@code nested_unet}. */
     String backbone();
@@ -31,6 +31,6 @@ public interface BackboneConfig {
         return java.util.Collections.nCopies(levelScales().size(), false);
     }
 
-    /** The configuration as ml-mdm YAML/JSON would write it (unet_config form). */
-    JsonNode toJson();
+    /** The configuration as ml-mdm YAML/JSON would write it (unet_config form), as options. */
+    Options toOptions();
 }

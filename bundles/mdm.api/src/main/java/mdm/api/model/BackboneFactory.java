@@ -2,12 +2,12 @@ package mdm.api.model;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.Map;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** Builds one kind of backbone; registered with {@code mdm.kind=backbone} and its {@code mdm.name}. */
-@ProviderType
+@ConsumerType
 public interface BackboneFactory {
     /**
      * Validates an ml-mdm model section (the {@code unet_config} mapping). Unknown fields are
@@ -15,7 +15,7 @@ public interface BackboneFactory {
      *
      * @throws mdm.api.MdmException when the configuration is invalid
      */
-    BackboneConfig parseConfig(JsonNode unetConfig);
+    BackboneConfig parseConfig(Options unetConfig);
 
     /** Parameter shapes by state-dict key, computed without allocating the parameters. */
     Map<String, Shape> parameterShapes(BackboneConfig config);

@@ -1,6 +1,6 @@
 package mdm.api.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.List;
 
 /**
@@ -34,15 +34,15 @@ public record ExperimentSpec(
         ComponentRef conditioner,
         ComponentRef dataset,
         ComponentRef evaluator,
-        JsonNode model,
-        JsonNode diffusion,
+        Options model,
+        Options diffusion,
         OptimizerSpec optimizer,
         TrainingSpec training,
         SamplingSpec sampling,
         List<StageSpec> stages,
         DataSpec data,
         String output,
-        JsonNode source) {
+        Options source) {
     public ExperimentSpec {
         stages = List.copyOf(stages);
     }

@@ -1,6 +1,6 @@
 package mdm.api.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.nio.file.Path;
 
 /**
@@ -14,5 +14,5 @@ import java.nio.file.Path;
  * @param imageSize   side of the generated images, or null for the YAML's reader_config.image_size
  */
 public record ImportRequest(Path yaml, Path weights, Path checkpoint, String backbone, ComponentRef conditioner,
-                            Integer imageSize, JsonNode extra) {
+                            Integer imageSize, Options extra) {
 }

@@ -1,6 +1,6 @@
 package mdm.api.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 
 /**
  * @param steps     inference steps
@@ -9,5 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param ema       use the EMA weights
  * @param options   sampler options (e.g. eta)
  */
-public record SamplingSpec(int steps, double guidance, int count, boolean ema, JsonNode options) {
+public record SamplingSpec(int steps, double guidance, int count, boolean ema, Options options) {
+    public SamplingSpec {
+        options = options == null ? Options.empty() : options;
+    }
 }

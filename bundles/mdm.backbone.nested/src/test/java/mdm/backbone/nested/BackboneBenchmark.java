@@ -84,7 +84,7 @@ public final class BackboneBenchmark {
         JsonNode config = root.get("config_as_given").deepCopy();
         strip(config);
         UNetModels factory = new UNetModels(root.get("registry_name").asText());
-        UNetBackboneConfig c = factory.parseConfig(config);
+        UNetBackboneConfig c = factory.parseConfig(Json.options(config));
         UNetBackbone b = factory.create(c, manager, 0);
         StateDicts.loadStrict(ReferenceWeights.read(testdata.resolve("ml-mdm").resolve(model + "_weights.json"), manager),
                 b.parameters());

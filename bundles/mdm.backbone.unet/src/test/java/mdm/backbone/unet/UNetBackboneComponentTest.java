@@ -21,7 +21,7 @@ class UNetBackboneComponentTest {
         MlMdmModelFile file = MlMdmModelFile.read(yaml).withConditioningFeatureDim(2048);
         UNetBackboneComponent component = new UNetBackboneComponent();
         assertEquals(file.model(), component.name());
-        BackboneConfig c = component.parseConfig(file.unetConfig());
+        BackboneConfig c = component.parseConfig(Json.options(file.unetConfig()));
         assertEquals("unet", c.backbone());
         assertEquals(461_359_107L, UNetModels.count(component.parameterShapes(c)));
         assertEquals(2048, c.conditioningFeatureDim());
@@ -30,7 +30,7 @@ class UNetBackboneComponentTest {
     @Test
     void rejectsNestedFields() {
         MdmException e = assertThrows(MdmException.class,
-                () -> new UNetBackboneComponent().parseConfig(Json.parse("skip_normalization: true")));
+                () -> new UNetBackboneComponent().parseConfig(Json.parseOptions("skip_normalization: true")));
         assertTrue(e.getMessage().contains("skip_normalization"), e.getMessage());
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import mdm.api.conditioning.Conditioner;
 import mdm.api.data.Sample;
 import mdm.api.model.Conditioning;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 import mdm.nn.LinearLayer;
 import mdm.nn.NormLayer;
@@ -65,14 +66,14 @@ public final class FramesConditioner implements Conditioner {
     public Conditioning encode(List<Sample> batch, boolean[] unconditional, boolean training, NDManager manager) {
         int b = batch.size();
         int n = patches.tokens();
-        NDArray pixels = manager.create(patches.extract(batch, unconditional), new Shape(b, n, patches.patchValues()));
+        NDArray pixels = NativeArrays.create(manager, patches.extract(batch, unconditional), new Shape(b, n, patches.patchValues()));
         NDArray x = patch.forward(pixels);
         if (unconditional != null) {
             float[] flags = new float[b];
             for (int i = 0; i < b; i++) {
                 flags[i] = unconditional[i] ? 1f : 0f;
             }
-            NDArray u = manager.create(flags, new Shape(b, 1, 1));
+            NDArray u = NativeArrays.create(manager, flags, new Shape(b, 1, 1));
             NDArray keep = Scalars.of(manager, 1).sub(u);
             // every token of a dropped sample becomes the null embedding (broadcast from the step's side)
             NDArray nulls = u.mul(nullEmbedding);

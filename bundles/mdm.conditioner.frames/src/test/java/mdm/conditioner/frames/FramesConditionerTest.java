@@ -25,6 +25,7 @@ import mdm.core.runtime.EngineRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.api.Options;
 
 class FramesConditionerTest {
     private static final DatasetInfo VIDEO = new DatasetInfo("shapes-video", 16, 3, 16, List.of(), true, -1);
@@ -65,8 +66,8 @@ class FramesConditionerTest {
     void tokensDependOnlyOnTheChosenFrames() {
         FramesConditionerFactory factory = new FramesConditionerFactory(runtime);
         var options = Json.parse("{grid: 4, dim: 32, layers: 1, heads: 4}");
-        assertEquals(32, factory.featureDim(options, VIDEO));
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options, VIDEO, m, 1)) {
+        assertEquals(32, factory.featureDim(Json.options(options), VIDEO));
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options), VIDEO, m, 1)) {
             Sample a = clip(1);
             float[] px = a.pixels().clone();
             px[5 * 768 + 10] += 1; // frame 5 changes
@@ -91,7 +92,7 @@ class FramesConditionerTest {
     void droppedSamplesGetTheLearnedNullToken() {
         FramesConditionerFactory factory = new FramesConditionerFactory(runtime);
         var options = Json.parse("{frames: [0, 15], grid: 2, dim: 16, layers: 1, heads: 2}");
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options, VIDEO, m, 2)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options), VIDEO, m, 2)) {
             float[] u = c.unconditional(2, m).tokens().toFloatArray();
             assertEquals(2 * 8 * 16, u.length);
             assertArrayEquals(Arrays.copyOfRange(u, 0, 128), Arrays.copyOfRange(u, 128, 256));
@@ -106,7 +107,7 @@ class FramesConditionerTest {
     void gradientsReachPatchAndNullEmbeddings() {
         FramesConditionerFactory factory = new FramesConditionerFactory(runtime);
         var options = Json.parse("{grid: 4, dim: 16, layers: 1, heads: 2}");
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options, VIDEO, m, 3);
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options), VIDEO, m, 3);
              NDManager step = m.newSubManager()) {
             c.parameters().values().forEach(p -> p.setRequiresGradient(true));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -128,13 +129,13 @@ class FramesConditionerTest {
     void unsuitableDataIsExplained() {
         FramesConditionerFactory factory = new FramesConditionerFactory(runtime);
         DatasetInfo images = new DatasetInfo("shapes", 64, 3, 1, List.of(), true, -1);
-        MdmException single = assertThrows(MdmException.class, () -> factory.featureDim(Json.empty(), images));
+        MdmException single = assertThrows(MdmException.class, () -> factory.featureDim(Options.empty(), images));
         assertTrue(single.getMessage().contains("video"), single.getMessage());
-        MdmException late = assertThrows(MdmException.class, () -> factory.featureDim(Json.parse("frames: [16]"), VIDEO));
+        MdmException late = assertThrows(MdmException.class, () -> factory.featureDim(Json.parseOptions("frames: [16]"), VIDEO));
         assertTrue(late.getMessage().contains("0..15"), late.getMessage());
-        MdmException grid = assertThrows(MdmException.class, () -> factory.featureDim(Json.parse("grid: 5"), VIDEO));
+        MdmException grid = assertThrows(MdmException.class, () -> factory.featureDim(Json.parseOptions("grid: 5"), VIDEO));
         assertTrue(grid.getMessage().contains("divide"), grid.getMessage());
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.parse("{grid: 4, dim: 16}"), VIDEO, m, 0)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.parseOptions("{grid: 4, dim: 16}"), VIDEO, m, 0)) {
             MdmException none = assertThrows(MdmException.class,
                     () -> c.encode(List.of(Sample.condition(-1, "x")), null, false, m));
             assertTrue(none.getMessage().contains("no frames"), none.getMessage());

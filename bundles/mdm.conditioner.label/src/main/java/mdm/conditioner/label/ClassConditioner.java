@@ -9,6 +9,7 @@ import mdm.api.MdmException;
 import mdm.api.conditioning.Conditioner;
 import mdm.api.data.Sample;
 import mdm.api.model.Conditioning;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * Class labels in the reference's categorical form ({@code F.one_hot(label).unsqueeze(1)}, as in
@@ -62,7 +63,7 @@ public final class ClassConditioner implements Conditioner {
                 onehot[i * width + column] = 1f;
             }
         }
-        return new Conditioning(manager.create(onehot, new Shape(batch.size(), 1, width)), null, null);
+        return new Conditioning(NativeArrays.create(manager, onehot, new Shape(batch.size(), 1, width)), null, null);
     }
 
     @Override
@@ -73,7 +74,7 @@ public final class ClassConditioner implements Conditioner {
                 onehot[i * width + nullColumn()] = 1f;
             }
         }
-        return new Conditioning(manager.create(onehot, new Shape(n, 1, width)), null, null);
+        return new Conditioning(NativeArrays.create(manager, onehot, new Shape(n, 1, width)), null, null);
     }
 
     /** Only the label: a class model follows the label alone. */

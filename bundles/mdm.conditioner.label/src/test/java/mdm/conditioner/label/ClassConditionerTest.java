@@ -26,6 +26,7 @@ import mdm.core.runtime.EngineRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.api.Options;
 
 class ClassConditionerTest {
     private static EngineRuntime runtime;
@@ -61,8 +62,8 @@ class ClassConditionerTest {
             long[] labels = fixture.get("class.labels").toLongArray();
             NDArray expected = fixture.get("class.lm_outputs");
             ClassConditionerFactory factory = new ClassConditionerFactory(runtime);
-            assertEquals(16, factory.featureDim(Json.empty(), SIXTEEN));
-            try (Conditioner c = factory.create(Json.empty(), SIXTEEN, m, 0)) {
+            assertEquals(16, factory.featureDim(Options.empty(), SIXTEEN));
+            try (Conditioner c = factory.create(Options.empty(), SIXTEEN, m, 0)) {
                 Conditioning cond = c.encode(labels(labels), null, true, m);
                 assertEquals(expected.getShape(), cond.tokens().getShape());
                 assertArrayEquals(expected.toFloatArray(), cond.tokens().toFloatArray());
@@ -74,7 +75,7 @@ class ClassConditionerTest {
     @Test
     void zeroNullLabelIsAnAllZeroToken() {
         try (NDManager m = runtime.newManager();
-             Conditioner c = new ClassConditionerFactory(runtime).create(Json.empty(), SIXTEEN, m, 0)) {
+             Conditioner c = new ClassConditionerFactory(runtime).create(Options.empty(), SIXTEEN, m, 0)) {
             Conditioning cond = c.encode(labels(3, 5), new boolean[] {true, false}, true, m);
             float[] t = cond.tokens().toFloatArray();
             for (int i = 0; i < 16; i++) {
@@ -91,8 +92,8 @@ class ClassConditionerTest {
     void extraNullLabelIsOneMoreColumn() {
         ClassConditionerFactory factory = new ClassConditionerFactory(runtime);
         var options = Json.parse("null_label: extra");
-        assertEquals(17, factory.featureDim(options, SIXTEEN));
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options, SIXTEEN, m, 0)) {
+        assertEquals(17, factory.featureDim(Json.options(options), SIXTEEN));
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options), SIXTEEN, m, 0)) {
             float[] u = c.unconditional(1, m).tokens().toFloatArray();
             assertEquals(17, u.length);
             assertEquals(1f, u[16]);
@@ -104,21 +105,21 @@ class ClassConditionerTest {
     @Test
     void badLabelsAndOptionsAreExplained() {
         ClassConditionerFactory factory = new ClassConditionerFactory(runtime);
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.empty(), data(10), m, 0)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Options.empty(), data(10), m, 0)) {
             MdmException range = assertThrows(MdmException.class, () -> c.encode(labels(10), null, true, m));
             assertTrue(range.getMessage().contains("label 10") && range.getMessage().contains("10 classes"), range.getMessage());
             MdmException none = assertThrows(MdmException.class, () -> c.encode(labels(-1), null, true, m));
             assertTrue(none.getMessage().contains("no class label"), none.getMessage());
         }
         MdmException narrow = assertThrows(MdmException.class,
-                () -> factory.featureDim(Json.parse("{width: 12, null_label: extra}"), data(12)));
+                () -> factory.featureDim(Json.parseOptions("{width: 12, null_label: extra}"), data(12)));
         assertTrue(narrow.getMessage().contains("at least 13"), narrow.getMessage());
         MdmException mode = assertThrows(MdmException.class,
-                () -> factory.featureDim(Json.parse("null_label: learned"), data(12)));
+                () -> factory.featureDim(Json.parseOptions("null_label: learned"), data(12)));
         assertTrue(mode.getMessage().contains("'zero'"), mode.getMessage());
         MdmException unlabelled = assertThrows(MdmException.class,
-                () -> factory.featureDim(Json.empty(), new DatasetInfo("captions", 64, 3, 1, List.of(), true, -1)));
+                () -> factory.featureDim(Options.empty(), new DatasetInfo("captions", 64, 3, 1, List.of(), true, -1)));
         assertTrue(unlabelled.getMessage().contains("learned-text"), unlabelled.getMessage());
-        assertEquals(32, factory.featureDim(Json.parse("width: 32"), data(10)));
+        assertEquals(32, factory.featureDim(Json.parseOptions("width: 32"), data(10)));
     }
 }

@@ -3,6 +3,7 @@ package mdm.conditioner.text;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * Padded token ids, B×L. The mask is {@code id ≠ <pad>} as in the reference (so a caption that
@@ -25,12 +26,12 @@ public record TokenBatch(int[][] ids, int pad) {
                 flat[i * length() + j] = ids[i][j];
             }
         }
-        return manager.create(flat, new Shape(batchSize(), length()));
+        return NativeArrays.create(manager, flat, new Shape(batchSize(), length()));
     }
 
     /** The float mask, 1 for real tokens and 0 for padding, B×L. */
     public NDArray maskArray(NDManager manager) {
-        return manager.create(mask(), new Shape(batchSize(), length()));
+        return NativeArrays.create(manager, mask(), new Shape(batchSize(), length()));
     }
 
     public float[] mask() {

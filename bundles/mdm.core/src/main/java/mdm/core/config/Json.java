@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 import mdm.api.MdmException;
+import mdm.api.Options;
 
 /**
  * Reads JSON and YAML (a YAML parser reads both) and binds trees to records strictly: an unknown
@@ -26,13 +26,17 @@ import mdm.api.MdmException;
  * expected type.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
+    private static final ObjectMapper MAPPER = new ObjectMapper(new AnchoredYamlFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .registerModule(new WholeNumbers())
+            .registerModule(optionsModule());
     /** PyYAML's reading: a key given twice keeps its last value (ml-mdm's released YAML relies on it). */
-    private static final ObjectMapper LAST_WINS = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper LAST_WINS = new ObjectMapper(new AnchoredYamlFactory())
+            .registerModule(new WholeNumbers()).registerModule(optionsModule());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+            .registerModule(optionsModule());
 
     private Json() {
     }
@@ -45,7 +49,7 @@ public final class Json {
     /** Reads a JSON or YAML file into a tree. */
     public static JsonNode read(Path file) {
         try {
-            return MAPPER.readTree(Files.newBufferedReader(file));
+            return YamlTree.read(MAPPER.createParser(Files.newBufferedReader(file)));
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {
@@ -59,7 +63,7 @@ public final class Json {
      */
     public static JsonNode readLastWins(Path file) {
         try {
-            return LAST_WINS.readTree(Files.newBufferedReader(file));
+            return YamlTree.read(LAST_WINS.createParser(Files.newBufferedReader(file)));
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {
@@ -70,16 +74,146 @@ public final class Json {
     /** Parses JSON or YAML text. */
     public static JsonNode parse(String text) {
         try {
-            JsonNode node = MAPPER.readTree(text);
-            return node == null ? empty() : node;
+            JsonNode node = YamlTree.read(MAPPER.createParser(new java.io.StringReader(text)));
+            return node == null || node.isMissingNode() ? empty() : node;
         } catch (IOException e) {
             throw new MdmException("cannot parse configuration: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
     }
 
+    /** Parses JSON or YAML text that must be a mapping (e.g. {@code --options '{"video": true}'}) into options. */
+    public static Options parseOptions(String text) {
+        return options(parse(text == null || text.isBlank() ? "{}" : text));
+    }
+
     /** An empty object node. */
     public static ObjectNode empty() {
         return JsonNodeFactory.instance.objectNode();
+    }
+
+    /**
+     * Jackson support for {@link Options}: a record field of type {@code Options} reads any mapping
+     * (null or absent: empty) and writes as one. Register it on any other {@code ObjectMapper} that
+     * reads or writes records holding options.
+     */
+    public static com.fasterxml.jackson.databind.Module optionsModule() {
+        com.fasterxml.jackson.databind.module.SimpleModule module =
+                new com.fasterxml.jackson.databind.module.SimpleModule("mdm-options");
+        module.addSerializer(Options.class, new com.fasterxml.jackson.databind.JsonSerializer<Options>() {
+            @Override
+            public void serialize(Options value, com.fasterxml.jackson.core.JsonGenerator gen,
+                                  com.fasterxml.jackson.databind.SerializerProvider serializers) throws IOException {
+                gen.writeTree(tree(value));
+            }
+        });
+        module.addDeserializer(Options.class, new com.fasterxml.jackson.databind.JsonDeserializer<Options>() {
+            @Override
+            public Options deserialize(JsonParser p, com.fasterxml.jackson.databind.DeserializationContext ctxt)
+                    throws IOException {
+                JsonNode node = p.readValueAsTree();
+                if (node != null && !node.isObject() && !node.isNull() && !node.isMissingNode()) {
+                    throw com.fasterxml.jackson.databind.exc.MismatchedInputException.from(p, Options.class,
+                            "expected a mapping, got " + node.getNodeType().name().toLowerCase());
+                }
+                return options(node);
+            }
+
+            @Override
+            public Options getNullValue(com.fasterxml.jackson.databind.DeserializationContext ctxt) {
+                return Options.empty();
+            }
+        });
+        return module;
+    }
+
+    /**
+     * The options of a tree: an object's fields (null or missing: empty).
+     *
+     * @throws MdmException when the tree is not a mapping
+     */
+    public static Options options(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return Options.empty();
+        }
+        if (!node.isObject()) {
+            throw new MdmException("expected a mapping of options, got " + node.getNodeType().name().toLowerCase()
+                    + " " + node);
+        }
+        Object plain = plain(node);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> map = (java.util.Map<String, Object>) plain;
+        return Options.of(map);
+    }
+
+    private static Object plain(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isObject()) {
+            java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> map.put(e.getKey(), plain(e.getValue())));
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>();
+            node.forEach(x -> list.add(plain(x)));
+            return list;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isIntegralNumber()) {
+            return node.canConvertToLong() ? (Object) node.longValue() : (Object) node.doubleValue();
+        }
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isBinary()) {
+            return node.asText();
+        }
+        return node.asText();
+    }
+
+    /** The options as a Jackson tree (an object node; a fresh copy the caller may change). */
+    public static ObjectNode tree(Options options) {
+        ObjectNode out = empty();
+        if (options == null) {
+            return out;
+        }
+        for (String key : options.keys()) {
+            out.set(key, node(options.get(key)));
+        }
+        return out;
+    }
+
+    private static JsonNode node(Object v) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (v == null) {
+            return f.nullNode();
+        }
+        if (v instanceof Options o) {
+            return tree(o);
+        }
+        if (v instanceof List<?> l) {
+            com.fasterxml.jackson.databind.node.ArrayNode array = f.arrayNode();
+            l.forEach(x -> array.add(node(x)));
+            return array;
+        }
+        if (v instanceof Boolean b) {
+            return f.booleanNode(b);
+        }
+        if (v instanceof Long l) {
+            return l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE ? f.numberNode(l.intValue()) : f.numberNode(l);
+        }
+        if (v instanceof Double d) {
+            return f.numberNode(d);
+        }
+        return f.textNode(String.valueOf(v));
+    }
+
+    /** Binds options to {@code type} strictly, with Jackson's annotations (see {@link #bind(JsonNode, Class, String)}). */
+    public static <T> T bind(Options options, Class<T> type, String where) {
+        return bind(tree(options), type, where);
     }
 
     /** Writes a tree or a record as indented JSON text. */

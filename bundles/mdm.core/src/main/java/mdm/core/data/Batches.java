@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import mdm.api.data.Sample;
+import mdm.core.tensor.NativeArrays;
 
 /** Samples to tensors: one host-to-device copy per batch. */
 public final class Batches {
@@ -29,7 +30,7 @@ public final class Batches {
         Shape shape = first.frames() == 1
                 ? new Shape(batch.size(), first.channels(), first.height(), first.width())
                 : new Shape(batch.size(), first.frames(), first.channels(), first.height(), first.width());
-        return manager.create(all, shape);
+        return NativeArrays.create(manager, all, shape);
     }
 
     /** Labels as an int32 vector (−1 where a sample has none). */
@@ -38,6 +39,6 @@ public final class Batches {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = batch.get(i).label();
         }
-        return manager.create(labels);
+        return NativeArrays.create(manager, labels);
     }
 }

@@ -199,6 +199,9 @@ public final class DataStream implements SampleStream {
     }
 
     private void failed(Pending p, Throwable cause) {
+        if (cause instanceof OutOfMemoryError oom) {
+            throw oom; // the process is short of memory: no entry is to blame, so none is skipped
+        }
         String what = cause instanceof MdmException ? cause.getMessage()
                 : source.describe(p.entry()) + ": " + cause;
         String where = " (epoch " + p.epoch() + ", position " + p.index() + ")";

@@ -2,7 +2,6 @@ package mdm.core.image;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.IIOImage;
@@ -13,7 +12,6 @@ import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
-import mdm.api.MdmException;
 
 /** Writes frames as a looping animated GIF with javax.imageio's GIF writer (it builds each frame's palette). */
 public final class AnimatedGif {
@@ -31,28 +29,24 @@ public final class AnimatedGif {
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.deleteIfExists(file);
-            try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
-                writer.setOutput(out);
-                writer.prepareWriteSequence(null);
-                boolean first = true;
-                for (BufferedImage frame : frames) {
-                    BufferedImage rgb = toRgb(frame);
-                    ImageWriteParam param = writer.getDefaultWriteParam();
-                    IIOMetadata metadata = writer.getDefaultImageMetadata(
-                            ImageTypeSpecifier.createFromBufferedImageType(BufferedImage.TYPE_INT_RGB), param);
-                    configure(metadata, delayMs, first);
-                    writer.writeToSequence(new IIOImage(rgb, null, metadata), param);
-                    first = false;
+            // whole or not at all: a crash never leaves half a GIF where a finished one is expected
+            mdm.core.io.AtomicFiles.write(file, stream -> {
+                try (ImageOutputStream out = ImageIO.createImageOutputStream(stream)) {
+                    writer.setOutput(out);
+                    writer.prepareWriteSequence(null);
+                    boolean first = true;
+                    for (BufferedImage frame : frames) {
+                        BufferedImage rgb = toRgb(frame);
+                        ImageWriteParam param = writer.getDefaultWriteParam();
+                        IIOMetadata metadata = writer.getDefaultImageMetadata(
+                                ImageTypeSpecifier.createFromBufferedImageType(BufferedImage.TYPE_INT_RGB), param);
+                        configure(metadata, delayMs, first);
+                        writer.writeToSequence(new IIOImage(rgb, null, metadata), param);
+                        first = false;
+                    }
+                    writer.endWriteSequence();
                 }
-                writer.endWriteSequence();
-            }
-        } catch (IOException e) {
-            throw new MdmException("cannot write " + file + ": " + e.getMessage(), e);
+            });
         } finally {
             writer.dispose();
         }

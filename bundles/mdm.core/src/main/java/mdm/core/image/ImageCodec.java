@@ -74,15 +74,7 @@ public final class ImageCodec {
     }
 
     public static Path writePng(BufferedImage image, Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.write(file, encodePng(image));
-        } catch (IOException e) {
-            throw new MdmException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-        return file;
+        // whole or not at all: a crash never leaves half a PNG where a finished one is expected
+        return mdm.core.io.AtomicFiles.write(file, encodePng(image));
     }
 }

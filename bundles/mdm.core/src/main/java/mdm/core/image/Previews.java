@@ -1,11 +1,11 @@
 package mdm.core.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import mdm.api.MdmException;
+import mdm.api.Options;
 import mdm.api.data.DatasetInfo;
 import mdm.api.data.DatasetProvider;
 import mdm.api.data.Sample;
@@ -29,7 +29,7 @@ public final class Previews {
      *
      * @return the file written
      */
-    public static Path preview(DatasetProvider provider, JsonNode options, long seed, int count, Path out) {
+    public static Path preview(DatasetProvider provider, Options options, long seed, int count, Path out) {
         if (count <= 0) {
             throw new MdmException("preview count must be positive, got " + count);
         }

@@ -3,7 +3,7 @@
  * pixels in [-1, 1] laid out channels × height × width, resizing and cropping, PNG encoding,
  * grids of images with captions and animated GIFs for clips.
  */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package mdm.core.image;
 

@@ -109,7 +109,13 @@ public final class Npz {
         }
         Shape shape = parseShape(shapeText.group(1), where);
         ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        long bytes = shape.size() * type.fileBytes;
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(TensorBytes.elements(shape.getShape()), type.fileBytes);
+        } catch (ArithmeticException e) {
+            throw new MdmException(where + ": shape " + shape + " is too large to address (its size overflows 64 bits);"
+                    + " the file is corrupt");
+        }
         if (bytes > Integer.MAX_VALUE - 8) {
             throw new MdmException(where + ": arrays over 2 GB are not supported");
         }
@@ -130,7 +136,11 @@ public final class Npz {
             }
             data = TensorBytes.gather(data, 0, dims, strides, type.fileBytes);
         }
-        return TensorBytes.fromBytes(manager, data, 0, type, shape, order);
+        try {
+            return TensorBytes.fromBytes(manager, data, 0, type, shape, order);
+        } catch (ArithmeticException overflow) {
+            throw TensorBytes.tooLarge(where, shape, type);
+        }
     }
 
     private static Shape parseShape(String text, String where) {

@@ -60,7 +60,12 @@ public final class Safetensors {
                 ByteBuffer data = ByteBuffer.allocateDirect((int) (e.end - e.begin))
                         .order(ByteOrder.LITTLE_ENDIAN);
                 readFully(channel, data, header.dataStart + e.begin, file, e.name);
-                NDArray array = TensorBytes.adopt(manager, data, e.type, e.shape);
+                NDArray array;
+                try {
+                    array = TensorBytes.adopt(manager, data, e.type, e.shape);
+                } catch (ArithmeticException overflow) {
+                    throw TensorBytes.tooLarge(file + ": tensor '" + e.name + "'", e.shape, e.type);
+                }
                 array.setName(e.name);
                 tensors.put(e.name, array);
             }
@@ -217,7 +222,23 @@ public final class Safetensors {
                 entries.add(entry(file, field.getKey(), field.getValue(), dataSize));
             }
         }
+        checkDisjoint(file, entries);
         return new Header(entries, Collections.unmodifiableMap(metadata), dataStart);
+    }
+
+    /** Each byte of the data belongs to at most one tensor (as the reference reader demands). */
+    private static void checkDisjoint(Path file, List<Entry> entries) {
+        List<Entry> byStart = entries.stream().filter(e -> e.end > e.begin)
+                .sorted(java.util.Comparator.comparingLong(Entry::begin)).toList();
+        for (int i = 1; i < byStart.size(); i++) {
+            Entry a = byStart.get(i - 1);
+            Entry b = byStart.get(i);
+            if (b.begin < a.end) {
+                throw new MdmException(file + ": tensors '" + a.name + "' (bytes [" + a.begin + ", " + a.end
+                        + ")) and '" + b.name + "' (bytes [" + b.begin + ", " + b.end
+                        + ")) overlap; the file is corrupt or crafted");
+            }
+        }
     }
 
     private static Entry entry(Path file, String name, JsonNode node, long dataSize) {
@@ -246,7 +267,13 @@ public final class Safetensors {
         Shape shape = new Shape(dims);
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
-        long expected = shape.size() * type.fileBytes;
+        long expected;
+        try {
+            expected = Math.multiplyExact(TensorBytes.elements(dims), type.fileBytes);
+        } catch (ArithmeticException e) {
+            throw new MdmException(where + " has shape " + shapeNode + ", too large to address (its size overflows "
+                    + "64 bits); the file is corrupt");
+        }
         if (begin < 0 || end < begin || end - begin != expected) {
             throw new MdmException(where + ": data_offsets " + offsets + " do not fit shape " + shape + " "
                     + dtype.textValue() + " (" + expected + " bytes); the file is corrupt");

@@ -1,7 +1,6 @@
 package mdm.core.io;
 
 import ai.djl.ndarray.NDArray;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -13,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import mdm.api.MdmException;
+import mdm.core.tensor.NativeArrays;
 
 /** Strict loading of a state dict into a model's parameter arrays, and key renaming. */
 public final class StateDicts {
@@ -87,23 +87,9 @@ public final class StateDicts {
     }
 
     private static void copyInto(NDArray source, NDArray target) {
-        if (target.getShape().size() == 0) {
-            return;
-        }
-        NDArray value = source.getDataType() == target.getDataType() ? source
-                : source.toType(target.getDataType(), false);
-        try {
-            // set() with a direct buffer replaces the target's data without allocating a new array; the
-            // source's bytes are copied once into a buffer the target then owns
-            ByteBuffer bytes = value.toByteBuffer(true);
-            ByteBuffer owned = target.getManager().allocateDirect(bytes.remaining());
-            owned.put(bytes).rewind();
-            target.set(owned);
-        } finally {
-            if (value != source) {
-                value.close();
-            }
-        }
+        // an element-wise copy into the target's own storage: set(Buffer) would make the parameter
+        // live in a Java buffer that is freed when its handle is collected
+        NativeArrays.assign(target, source);
     }
 
     static String report(List<String> missing, List<String> unexpected, List<String> mismatched,

@@ -7,14 +7,32 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
+import mdm.api.MdmException;
+import mdm.core.tensor.NativeArrays;
 
 /**
- * Turns element bytes from a file into an NDArray with one bulk copy into native memory. DJL's PyTorch engine
- * keeps a direct buffer passed to {@code create} as the tensor's storage, so a buffer made here is never
- * copied again.
+ * Turns element bytes from a file into an NDArray. The bytes are gathered (and widened) in a direct
+ * buffer, then copied once into libtorch's own memory ({@link NativeArrays}): DJL would otherwise keep
+ * the Java buffer as the tensor's storage, freed by the garbage collector while a view of the tensor
+ * may still read it.
  */
 final class TensorBytes {
     private TensorBytes() {
+    }
+
+    /** The number of elements of {@code dims}, exactly. @throws ArithmeticException when it overflows */
+    static long elements(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** A loaded tensor larger than one buffer can hold, named with where it comes from. */
+    static MdmException tooLarge(String where, Shape shape, ElementType type) {
+        return new MdmException(where + " has shape " + shape + " (" + type + "): loaded as "
+                + type.loaded + " it would exceed 2 GB, which one tensor cannot");
     }
 
     /** An array of {@code shape} from {@code src[off, off + numel * type.fileBytes)} stored in {@code order}. */
@@ -28,12 +46,12 @@ final class TensorBytes {
         ByteBuffer in = ByteBuffer.wrap(src, off, len).slice().order(order);
         ByteBuffer out = manager.allocateDirect(Math.multiplyExact(numel, type.loaded.getNumOfBytes()));
         copyConverting(in, out, type);
-        return manager.create(out.rewind(), shape, type.loaded);
+        return NativeArrays.create(manager, out.rewind(), shape, type.loaded);
     }
 
     /**
-     * An array that takes over {@code direct} (little-endian file bytes, position 0, exactly the tensor's bytes)
-     * as its storage where no widening is needed; otherwise converts into a new buffer.
+     * An array with the values of {@code direct} (little-endian file bytes, position 0, exactly the tensor's
+     * bytes), copied into native memory; converted through a new buffer where widening is needed.
      */
     static NDArray adopt(NDManager manager, ByteBuffer direct, ElementType type, Shape shape) {
         if (shape.size() == 0) {
@@ -42,12 +60,12 @@ final class TensorBytes {
         direct.rewind();
         if (!type.widens() && direct.isDirect() && direct.order() == ByteOrder.nativeOrder()
                 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            return manager.create(direct, shape, type.loaded);
+            return NativeArrays.create(manager, direct, shape, type.loaded);
         }
         ByteBuffer out = manager.allocateDirect(Math.multiplyExact(Math.toIntExact(shape.size()),
                 type.loaded.getNumOfBytes()));
         copyConverting(direct.order(ByteOrder.LITTLE_ENDIAN), out, type);
-        return manager.create(out.rewind(), shape, type.loaded);
+        return NativeArrays.create(manager, out.rewind(), shape, type.loaded);
     }
 
     /** Copies all of {@code in} into {@code out} (native order), swapping bytes and widening as the type needs. */

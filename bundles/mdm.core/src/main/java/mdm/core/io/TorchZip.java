@@ -210,14 +210,22 @@ public final class TorchZip {
             long last = t.offset();
             boolean contiguous = true;
             long expectedStride = 1;
-            for (int i = shape.length - 1; i >= 0; i--) {
-                if (shape[i] < 0 || stride[i] < 0) {
-                    throw new MdmException(where + " has a negative size or stride");
+            try {
+                for (int i = shape.length - 1; i >= 0; i--) {
+                    if (shape[i] < 0 || stride[i] < 0) {
+                        throw new MdmException(where + " has a negative size or stride");
+                    }
+                    numel = Math.multiplyExact(numel, shape[i]);
+                    if (shape[i] > 0) {
+                        last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+                    }
+                    contiguous &= shape[i] == 1 || stride[i] == expectedStride;
+                    expectedStride = Math.multiplyExact(expectedStride, shape[i]);
                 }
-                numel *= shape[i];
-                last += (shape[i] - 1) * stride[i];
-                contiguous &= shape[i] == 1 || stride[i] == expectedStride;
-                expectedStride *= shape[i];
+                Math.multiplyExact(Math.max(numel, last + 1), (long) item);
+            } catch (ArithmeticException e) {
+                throw new MdmException(where + " has size " + Arrays.toString(shape) + ", stride " + Arrays.toString(stride)
+                        + " and offset " + t.offset() + ", too large to address (they overflow 64 bits); the file is corrupt");
             }
             Shape s = new Shape(shape);
             if (numel == 0) {
@@ -228,11 +236,15 @@ public final class TorchZip {
                 throw new MdmException(where + " reaches element " + last + " of a storage of " + available + " "
                         + t.type() + " elements: the file is corrupt");
             }
-            if (contiguous) {
-                return TensorBytes.fromBytes(manager, storage, Math.toIntExact(t.offset() * item), t.type(), s, order);
+            try {
+                if (contiguous) {
+                    return TensorBytes.fromBytes(manager, storage, Math.toIntExact(t.offset() * item), t.type(), s, order);
+                }
+                byte[] packed = TensorBytes.gather(storage, t.offset(), shape, stride, item);
+                return TensorBytes.fromBytes(manager, packed, 0, t.type(), s, order);
+            } catch (ArithmeticException overflow) {
+                throw TensorBytes.tooLarge(where, s, t.type());
             }
-            byte[] packed = TensorBytes.gather(storage, t.offset(), shape, stride, item);
-            return TensorBytes.fromBytes(manager, packed, 0, t.type(), s, order);
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * An exponential moving average of the parameters: ema ← d·ema + (1−d)·p after each optimiser
@@ -65,7 +66,7 @@ public final class ExponentialMovingAverage {
             if (target == null) {
                 throw new IllegalArgumentException("EMA checkpoint has unknown parameter " + k);
             }
-            target.set(v.toType(target.getDataType(), false).toByteBuffer());
+            NativeArrays.assign(target, v);
         });
         updates = updateCount;
     }

@@ -6,10 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * The gradients of named parameters. libtorch accumulates gradients across backward passes (which
@@ -86,12 +85,15 @@ public final class Gradients {
         }
     }
 
-    /** Overwrites every gradient with zeros, NaN and infinity included (slower: copies a zero buffer). */
-    public static void reset(Map<String, NDArray> grads) {
+    /**
+     * Overwrites every gradient with zeros, NaN and infinity included, in the gradient's own
+     * storage (an element-wise copy of a zero scalar of {@code scratch}). Never hand a gradient a
+     * Java buffer ({@code NDArray.set(Buffer)}): on the CPU the parameter's gradient would then live
+     * in memory the garbage collector frees once the gradient handle is gone.
+     */
+    public static void reset(Map<String, NDArray> grads, NDManager scratch) {
         for (NDArray g : grads.values()) {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(g.size() * g.getDataType().getNumOfBytes()))
-                    .order(ByteOrder.nativeOrder());
-            g.set(zeros);
+            NativeArrays.fill(g, 0f, scratch);
         }
     }
 

@@ -1,5 +1,5 @@
 /** Optimisation DJL lacks in the form we need: AdamW on named tensors, global-norm clipping, EMA, LR schedules. */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package mdm.core.optim;
 

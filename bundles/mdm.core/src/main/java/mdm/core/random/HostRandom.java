@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.charset.StandardCharsets;
 import mdm.api.diffusion.NoiseSource;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * A counter-based generator (SplitMix64 over seed + counter). Its whole state is two longs, so a
@@ -103,7 +104,7 @@ public final class HostRandom implements NoiseSource {
 
     @Override
     public NDArray normal(Shape shape, NDManager manager) {
-        return manager.create(normal(Math.toIntExact(shape.size())), shape);
+        return NativeArrays.create(manager, normal(Math.toIntExact(shape.size())), shape);
     }
 
     private static long mix(long z) {

@@ -48,12 +48,14 @@ public final class Attention {
         NDArray qs = q.mul(Scalars.of(q.getManager(), 1.0 / Math.sqrt(d)));
         NDArray qt = qs.transpose(0, 2, 1);
         NDArray logits = qt.matMul(k);
+        FlopCount.matMul(qt, logits);
         qs.close();
         qt.close();
         NDArray weights = softmax(logits, bias);
         // (T, S)·(S, d) keeps the weights' gradient contiguous (a transposed use would make softmax's backward copy it)
         NDArray vt = v.transpose(0, 2, 1);
         NDArray outT = weights.matMul(vt);
+        FlopCount.matMul(weights, outT);
         weights.close();
         vt.close();
         NDArray out = outT.transpose(0, 2, 1);
@@ -84,11 +86,13 @@ public final class Attention {
         NDArray qh = q.mul(Scalars.of(q.getManager(), 1.0 / Math.sqrt(d))).transpose(0, 2, 1, 3);
         NDArray kt = k.transpose(0, 2, 3, 1);
         NDArray logits = qh.matMul(kt);
+        FlopCount.matMul(qh, logits);
         qh.close();
         kt.close();
         NDArray weights = softmax(logits, bias);
         NDArray vh = v.transpose(0, 2, 1, 3);
         NDArray out = weights.matMul(vh);
+        FlopCount.matMul(weights, out);
         weights.close();
         vh.close();
         NDArray result = out.transpose(0, 2, 1, 3);

@@ -1,5 +1,5 @@
 /** Tensor operations DJL lacks, written once for every bundle. */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package mdm.core.tensor;
 

@@ -30,4 +30,64 @@ class JsonTest {
                 () -> Json.bind(Json.parse("steps: many"), Options.class, "optimizer"));
         assertTrue(e.getMessage().contains("optimizer.steps") && e.getMessage().contains("an integer"), e.getMessage());
     }
+
+    record Sizes(Integer batch, long steps, Long every) {
+    }
+
+    @Test
+    void aliasesStandForTheAnchorsValue() {
+        var tree = Json.parse("""
+                name: &nm shapes-run
+                output: *nm
+                base: &base {lr: 0.001, steps: 10}
+                stage: *base
+                list: [&one 1, *one]
+                override:
+                  <<: *base
+                  steps: 20
+                """);
+        assertEquals("shapes-run", tree.path("output").asText());
+        assertEquals(tree.path("base"), tree.path("stage"));
+        assertEquals(1, tree.path("list").get(1).asInt());
+        assertEquals(20, tree.path("override").path("steps").asInt(), "keys of the mapping win over merged ones");
+        assertEquals(0.001, tree.path("override").path("lr").asDouble());
+        // a copy: changing one does not change the other
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("stage")).put("lr", 1);
+        assertEquals(0.001, tree.path("base").path("lr").asDouble());
+    }
+
+    @Test
+    void anAliasBombIsRefused() {
+        StringBuilder y = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        char prev = 'a';
+        for (char c = 'b'; c <= 'j'; c++) {
+            y.append(c).append(": &").append(c).append(" [");
+            for (int i = 0; i < 10; i++) {
+                y.append(i == 0 ? "" : ", ").append('*').append(prev);
+            }
+            y.append("]\n");
+            prev = c;
+        }
+        long t0 = System.nanoTime();
+        MdmException e = assertThrows(MdmException.class, () -> Json.parse(y.toString()));
+        assertTrue(e.getMessage().contains("aliases expand to more than"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused quickly");
+        assertTrue(assertThrows(MdmException.class, () -> Json.parse("a: *nowhere")).getMessage()
+                .contains("names no anchor"));
+    }
+
+    @Test
+    void integersMustBeWhole() {
+        MdmException e = assertThrows(MdmException.class,
+                () -> Json.bind(Json.parse("batch: 8.7\nsteps: 1"), Sizes.class, "training"));
+        assertTrue(e.getMessage().contains("training.batch") && e.getMessage().contains("8.7"), e.getMessage());
+        assertThrows(MdmException.class, () -> Json.bind(Json.parse("batch: 1\nsteps: 2.5"), Sizes.class, "training"));
+        assertThrows(MdmException.class, () -> Json.bind(Json.parse("batch: 1\nsteps: 1\nevery: 0.5"), Sizes.class, "t"));
+        assertThrows(MdmException.class, () -> Json.bind(Json.parse("batch: 3.0e10\nsteps: 1"), Sizes.class, "t"),
+                "beyond an int");
+        // whole numbers written as floats keep their value
+        assertEquals(new Sizes(8, 1000000000L, 3L), Json.bind(Json.parse("batch: 8.0\nsteps: 1.0e9\nevery: 3"),
+                Sizes.class, "training"));
+        assertEquals(new Sizes(null, 5L, null), Json.bind(Json.parse("steps: 5"), Sizes.class, "training"));
+    }
 }

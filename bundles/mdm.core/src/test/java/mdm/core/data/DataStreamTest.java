@@ -115,6 +115,29 @@ class DataStreamTest {
         }
     }
 
+    /** Running out of memory while loading is no fault of an entry: it ends the stream, nothing is skipped. */
+    @Test
+    void outOfMemoryIsNotTakenForBrokenData() {
+        SampleSource starving = new SampleSource() {
+            @Override
+            public long size() {
+                return 10;
+            }
+
+            @Override
+            public Sample load(long entry, HostRandom random) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        for (int workers : new int[] {0, 2}) {
+            try (var s = new DataStream("t", starving, loader(workers, ErrorPolicy.SKIP), 1, StreamPosition.START)) {
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class, s::next);
+                assertEquals("Java heap space", e.getMessage());
+                assertEquals(0, s.skipped());
+            }
+        }
+    }
+
     @Test
     void badEntryStopsTheStreamWhenConfigured() {
         try (var s = new DataStream("t", new Numbers(6, Set.of(2L)), new LoaderOptions(2, 4, false, ErrorPolicy.STOP), 1, StreamPosition.START)) {

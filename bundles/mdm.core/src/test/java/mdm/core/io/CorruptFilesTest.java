@@ -18,12 +18,12 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import mdm.api.MdmException;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Truncated and corrupt zip-based files give errors that name the file and the entry. */
 class CorruptFilesTest {
@@ -32,15 +32,8 @@ class CorruptFilesTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @BeforeEach
     void open() {

@@ -20,12 +20,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import mdm.api.MdmException;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SafetensorsTest {
     static EngineRuntime runtime;
@@ -33,15 +33,8 @@ class SafetensorsTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @BeforeEach
     void open() {
@@ -135,5 +128,39 @@ class SafetensorsTest {
         Path bad = Files.write(dir.resolve("bad.safetensors"), wrongSize.array());
         e = assertThrows(MdmException.class, () -> Safetensors.read(bad, manager));
         assertTrue(e.getMessage().contains("tensor 'w'") && e.getMessage().contains("do not fit"), e.getMessage());
+    }
+
+    /** A safetensors file of {@code header} (JSON) followed by {@code dataBytes} zero bytes. */
+    private Path raw(String name, String header, int dataBytes) throws IOException {
+        byte[] json = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + json.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(json.length).put(json);
+        return Files.write(dir.resolve(name), b.array());
+    }
+
+    @Test
+    void overlappingTensorsAreRefused() throws IOException {
+        Path overlap = raw("overlap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 24);
+        MdmException e = assertThrows(MdmException.class, () -> Safetensors.read(overlap, manager));
+        assertTrue(e.getMessage().contains(overlap.toString()) && e.getMessage().contains("'a' (bytes [0, 16))")
+                && e.getMessage().contains("'b' (bytes [8, 24)) overlap"), e.getMessage());
+        Path same = raw("same.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        assertThrows(MdmException.class, () -> Safetensors.read(same, manager));
+        // empty tensors take no bytes, so they overlap nothing
+        Path empty = raw("empty.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", 8);
+        assertEquals(2, Safetensors.read(empty, manager).size());
+    }
+
+    @Test
+    void sizesThatOverflowNameFileAndTensor() throws IOException {
+        // 2^32 × 2^32 elements: the byte count wraps to 0 in 64 bits, which matched the offsets [0, 0] before
+        Path huge = raw("huge.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,0]}}", 0);
+        MdmException e = assertThrows(MdmException.class, () -> Safetensors.read(huge, manager));
+        assertTrue(e.getMessage().contains(huge.toString()) && e.getMessage().contains("tensor 'w'")
+                && e.getMessage().contains("overflows"), e.getMessage());
     }
 }

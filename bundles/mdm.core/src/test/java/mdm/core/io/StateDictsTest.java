@@ -22,25 +22,18 @@ import mdm.api.MdmException;
 import mdm.core.fixtures.ReferenceWeights;
 import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.Scalars;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StateDictsTest {
     static EngineRuntime runtime;
     NDManager manager;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @BeforeEach
     void open() {

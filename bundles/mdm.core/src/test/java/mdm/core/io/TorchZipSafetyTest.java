@@ -24,12 +24,12 @@ import java.util.zip.ZipOutputStream;
 import mdm.api.MdmException;
 import mdm.core.runtime.EngineRuntime;
 import net.razorvine.pickle.Unpickler;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The .pth reader builds tensors, storages and ordered dicts only; nothing else is constructed or run. */
 class TorchZipSafetyTest {
@@ -38,15 +38,8 @@ class TorchZipSafetyTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @BeforeEach
     void open() {

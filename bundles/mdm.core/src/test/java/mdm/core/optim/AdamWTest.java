@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import mdm.core.io.Npz;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ml-mdm's trainer ends a step with clip_grad_norm_(2.0) and Adam (or AdamW) with eps 1e-8. The
@@ -27,15 +27,8 @@ class AdamWTest {
     static final Path FIXTURES = Path.of(System.getProperty("mdm.testdata", "../../testdata"), "ml-mdm");
     static final List<String> NAMES = List.of("conv.weight", "linear.weight", "linear.bias", "norm.weight");
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void clippedAdamStepsMatchTheReference() {

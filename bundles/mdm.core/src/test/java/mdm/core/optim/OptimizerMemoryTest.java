@@ -11,9 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Results of operations on parameters, gradients and optimiser state land in their long-lived
@@ -22,15 +22,8 @@ import org.junit.jupiter.api.Test;
 class OptimizerMemoryTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void resetClearsNonFiniteGradients() {
@@ -41,7 +34,7 @@ class OptimizerMemoryTest {
                 gc.backward(p.mul(m.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY})).sum());
             }
             Map<String, NDArray> grads = Gradients.of(Map.of("p", p));
-            Gradients.reset(grads);
+            Gradients.reset(grads, m);
             org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0f, 0f}, grads.get("p").toFloatArray());
             Gradients.close(grads);
         }

@@ -8,23 +8,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Attention against softmax(qᵀk/√d)·v computed on the host, with and without a key mask. */
 class AttentionTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** Channel-major host attention: q (n, d, t), k and v (n, d, s); keys with keep[b][j] false excluded. */
     static double[] reference(float[] q, float[] k, float[] v, int n, int d, int t, int s, boolean[][] keep, int heads) {

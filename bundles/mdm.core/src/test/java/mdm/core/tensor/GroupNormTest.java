@@ -7,23 +7,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GroupNorm against its definition, computed in double on the host. */
 class GroupNormTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** (x − mean_g) / sqrt(var_g + eps) · γ_c + β_c, biased variance over each group's channels and pixels. */
     static double[] reference(float[] x, int n, int c, int hw, int groups, float[] gamma, float[] beta) {

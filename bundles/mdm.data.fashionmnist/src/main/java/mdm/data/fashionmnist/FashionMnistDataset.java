@@ -1,9 +1,9 @@
 package mdm.data.fashionmnist;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.data.DatasetInfo;
 import mdm.api.data.DatasetProvider;
@@ -29,19 +29,19 @@ public final class FashionMnistDataset implements DatasetProvider {
 
     private final Map<String, FashionMnistData> loaded = new ConcurrentHashMap<>();
 
-    public static FashionMnistOptions options(JsonNode node) {
+    public static FashionMnistOptions options(Options node) {
         return Json.bind(node, FashionMnistOptions.class, "fashion-mnist options");
     }
 
     @Override
-    public DatasetInfo describe(JsonNode node) {
+    public DatasetInfo describe(Options node) {
         FashionMnistOptions o = options(node);
         int count = FashionMnistData.count(o);
         return new DatasetInfo(NAME, o.imageSize(), o.channels(), 1, FashionMnistData.CLASS_NAMES, true, count);
     }
 
     @Override
-    public SampleStream open(JsonNode node, long seed, StreamPosition start) {
+    public SampleStream open(Options node, long seed, StreamPosition start) {
         FashionMnistOptions o = options(node);
         FashionMnistData data = loaded.computeIfAbsent(o.path() + "|" + o.split(), k -> FashionMnistData.load(o));
         return new DataStream(NAME, new Source(data, o.imageSize(), o.channels()), o.loader(), seed, start);

@@ -36,12 +36,12 @@ class FashionMnistDatasetTest {
         assumeInstalled();
         for (String split : new String[] {"train", "test"}) {
             String options = "{split: " + split + ", loader: {shuffle: false, workers: 2}}";
-            DatasetInfo info = dataset.describe(Json.parse(options));
+            DatasetInfo info = dataset.describe(Json.parseOptions(options));
             int n = (int) info.size();
             assertEquals(split.equals("train") ? 60_000 : 10_000, n);
             assertEquals(10, info.numClasses());
             int[] histogram = new int[10];
-            try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+            try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
                 for (int i = 0; i < n; i++) {
                     Sample x = s.next();
                     histogram[x.label()]++;
@@ -71,8 +71,8 @@ class FashionMnistDatasetTest {
         writeIdx(dir.resolve("t10k-images-idx3-ubyte.gz"), new int[] {3, 28, 28}, images, true);
         writeIdx(dir.resolve("t10k-labels-idx1-ubyte"), new int[] {3}, new byte[] {9, 0, 4}, false);
         String options = "{path: '" + dir + "', split: test, channels: 3, loader: {shuffle: false, workers: 0}}";
-        assertEquals(3, dataset.describe(Json.parse(options)).size());
-        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+        assertEquals(3, dataset.describe(Json.parseOptions(options)).size());
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
             Sample a = s.next();
             Sample b = s.next();
             Sample c = s.next();
@@ -87,11 +87,11 @@ class FashionMnistDatasetTest {
 
     @Test
     void missingFilesSayHowToInstall() {
-        MdmException e = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + dir.resolve("none") + "'}")));
+        MdmException e = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + dir.resolve("none") + "'}")));
         assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
-        MdmException empty = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + dir + "'}")));
+        MdmException empty = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + dir + "'}")));
         assertTrue(empty.getMessage().contains("train-images-idx3-ubyte"), empty.getMessage());
-        MdmException key = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{spilt: test}")));
+        MdmException key = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{spilt: test}")));
         assertTrue(key.getMessage().contains("did you mean 'split'?"), key.getMessage());
     }
 

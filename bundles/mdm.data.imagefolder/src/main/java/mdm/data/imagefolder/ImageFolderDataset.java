@@ -1,9 +1,9 @@
 package mdm.data.imagefolder;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.data.DatasetInfo;
 import mdm.api.data.DatasetProvider;
@@ -32,7 +32,7 @@ public final class ImageFolderDataset implements DatasetProvider {
 
     private final Map<String, FolderIndex> listed = new ConcurrentHashMap<>();
 
-    public static ImageFolderOptions options(JsonNode node) {
+    public static ImageFolderOptions options(Options node) {
         return Json.bind(node, ImageFolderOptions.class, "image-folder options");
     }
 
@@ -42,14 +42,14 @@ public final class ImageFolderDataset implements DatasetProvider {
     }
 
     @Override
-    public DatasetInfo describe(JsonNode node) {
+    public DatasetInfo describe(Options node) {
         ImageFolderOptions o = options(node);
         FolderIndex index = index(o);
         return new DatasetInfo(NAME, o.imageSize(), 3, 1, index.classes(), true, index.files().size());
     }
 
     @Override
-    public SampleStream open(JsonNode node, long seed, StreamPosition start) {
+    public SampleStream open(Options node, long seed, StreamPosition start) {
         ImageFolderOptions o = options(node);
         return new DataStream(NAME, new Source(index(o), o), o.loader(), seed, start);
     }

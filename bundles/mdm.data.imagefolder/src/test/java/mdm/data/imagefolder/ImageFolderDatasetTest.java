@@ -64,11 +64,11 @@ class ImageFolderDatasetTest {
 
     @Test
     void labelsComeFromSortedFolderNames() {
-        DatasetInfo info = dataset.describe(Json.parse(options("")));
+        DatasetInfo info = dataset.describe(Json.parseOptions(options("")));
         assertEquals(List.of("red_things", "zebra"), info.classNames());
         assertEquals(5, info.size());
         Map<Integer, Integer> perLabel = new HashMap<>();
-        try (SampleStream s = dataset.open(Json.parse(options("")), 1, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options("")), 1, StreamPosition.START)) {
             for (int i = 0; i < 5; i++) {
                 Sample x = s.next();
                 perLabel.merge(x.label(), 1, Integer::sum);
@@ -82,7 +82,7 @@ class ImageFolderDatasetTest {
 
     @Test
     void centreCropOfAWideImageKeepsItsMiddle() {
-        try (SampleStream s = dataset.open(Json.parse(options(", loader: {shuffle: false}")), 1, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options(", loader: {shuffle: false}")), 1, StreamPosition.START)) {
             Sample x = s.next(); // red_things/nested/r2.png sorts first
             assertEquals("image-folder:red_things/r2.png", x.id());
             // 40×60 → 16×24, centre 16 columns: 4..19 of 24; the red/blue edge sits at column 12 → crop column 8
@@ -110,7 +110,7 @@ class ImageFolderDatasetTest {
 
     private List<float[]> pixels(String options, long seed) {
         List<float[]> out = new ArrayList<>();
-        try (SampleStream s = dataset.open(Json.parse(options), seed, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), seed, StreamPosition.START)) {
             for (int i = 0; i < 3; i++) {
                 out.add(s.next().pixels());
             }
@@ -122,7 +122,7 @@ class ImageFolderDatasetTest {
     void undecodableImagesAreSkippedOrStop() throws IOException {
         Files.writeString(root.resolve("zebra/broken.png"), "not a png");
         ImageFolderDataset fresh = new ImageFolderDataset();
-        try (SampleStream s = fresh.open(Json.parse(options(", loader: {shuffle: false}")), 1, StreamPosition.START)) {
+        try (SampleStream s = fresh.open(Json.parseOptions(options(", loader: {shuffle: false}")), 1, StreamPosition.START)) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 ids.add(s.next().id());
@@ -130,7 +130,7 @@ class ImageFolderDatasetTest {
             assertFalse(ids.contains("image-folder:zebra/broken.png"), ids.toString());
         }
         ImageFolderDataset strict = new ImageFolderDataset();
-        try (SampleStream s = strict.open(Json.parse(options(", loader: {shuffle: false, on_error: stop}")), 1, StreamPosition.START)) {
+        try (SampleStream s = strict.open(Json.parseOptions(options(", loader: {shuffle: false, on_error: stop}")), 1, StreamPosition.START)) {
             MdmException e = assertThrows(MdmException.class, () -> {
                 for (int i = 0; i < 6; i++) {
                     s.next();
@@ -142,12 +142,12 @@ class ImageFolderDatasetTest {
 
     @Test
     void missingOrFlatFoldersAreClearErrors() throws IOException {
-        MdmException none = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + root.resolve("nope") + "'}")));
+        MdmException none = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + root.resolve("nope") + "'}")));
         assertTrue(none.getMessage().contains("not found"), none.getMessage());
         Path flat = Files.createDirectories(root.resolve("zebra/flat"));
-        MdmException noClasses = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + flat + "'}")));
+        MdmException noClasses = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + flat + "'}")));
         assertTrue(noClasses.getMessage().contains("one sub-folder per class"), noClasses.getMessage());
-        MdmException required = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{image_size: 8}")));
+        MdmException required = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{image_size: 8}")));
         assertTrue(required.getMessage().contains("path is required"), required.getMessage());
     }
 }

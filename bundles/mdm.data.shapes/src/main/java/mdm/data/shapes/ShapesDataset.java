@@ -1,6 +1,6 @@
 package mdm.data.shapes;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.data.DatasetInfo;
 import mdm.api.data.DatasetProvider;
@@ -20,18 +20,18 @@ public final class ShapesDataset implements DatasetProvider {
     public static final String NAME = "shapes";
 
     /** Binds and validates options (unknown keys name the nearest valid key). */
-    public static ShapesOptions options(JsonNode node) {
+    public static ShapesOptions options(Options node) {
         return Json.bind(node, ShapesOptions.class, "shapes options");
     }
 
     @Override
-    public DatasetInfo describe(JsonNode node) {
+    public DatasetInfo describe(Options node) {
         ShapesOptions o = options(node);
         return new DatasetInfo(NAME, o.imageSize(), 3, o.frameCount(), o.classNames(), true, o.epochSize());
     }
 
     @Override
-    public SampleStream open(JsonNode node, long seed, StreamPosition start) {
+    public SampleStream open(Options node, long seed, StreamPosition start) {
         ShapesOptions o = options(node);
         return new DataStream(NAME, new ShapesSource(o, seed), o.loader(), seed, start);
     }

@@ -22,7 +22,7 @@ class ShapesCheckerTest {
 
     private static List<Sample> generate(String options, int n, long seed) {
         List<Sample> out = new ArrayList<>();
-        try (SampleStream s = new ShapesDataset().open(Json.parse(options), seed, StreamPosition.START)) {
+        try (SampleStream s = new ShapesDataset().open(Json.parseOptions(options), seed, StreamPosition.START)) {
             for (int i = 0; i < n; i++) {
                 out.add(s.next());
             }

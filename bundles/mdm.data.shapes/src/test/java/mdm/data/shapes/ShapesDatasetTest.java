@@ -24,7 +24,7 @@ class ShapesDatasetTest {
 
     private List<Sample> take(String options, long seed, StreamPosition start, int n) {
         List<Sample> out = new ArrayList<>();
-        try (SampleStream s = dataset.open(Json.parse(options), seed, start)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), seed, start)) {
             for (int i = 0; i < n; i++) {
                 out.add(s.next());
             }
@@ -65,14 +65,14 @@ class ShapesDatasetTest {
         Sample s = take("{two_shape_fraction: 0}", 1, StreamPosition.START, 1).get(0);
         assertTrue(s.caption().matches("a (small|large) \\w+ (plain|striped|dotted) (circle|square|triangle) "
                 + "(in the centre|at the top|at the bottom|on the left|on the right) on a (grey|white|black) background"), s.caption());
-        DatasetInfo info = dataset.describe(Json.parse("{class_label: shape_colour}"));
+        DatasetInfo info = dataset.describe(Json.parseOptions("{class_label: shape_colour}"));
         assertEquals(24, info.numClasses());
         assertEquals("red circle", info.classNames().get(0));
         assertEquals(info.classNames().get(s.label()), s.caption().replaceAll("^a \\w+ (\\w+) \\w+ (\\w+) .*$", "$1 $2"));
-        assertEquals(List.of("circle", "square", "triangle"), dataset.describe(Json.parse("{class_label: shape}")).classNames());
+        assertEquals(List.of("circle", "square", "triangle"), dataset.describe(Json.parseOptions("{class_label: shape}")).classNames());
         Sample two = take("{two_shape_fraction: 1}", 1, StreamPosition.START, 1).get(0);
         assertTrue(two.caption().matches(".* (on the left and .* on the right|at the top and .* at the bottom) on a .*"), two.caption());
-        assertEquals(new DatasetInfo("shapes", 32, 3, 1, info.classNames(), true, -1), dataset.describe(Json.parse("{image_size: 32}")));
+        assertEquals(new DatasetInfo("shapes", 32, 3, 1, info.classNames(), true, -1), dataset.describe(Json.parseOptions("{image_size: 32}")));
     }
 
     @Test
@@ -81,7 +81,7 @@ class ShapesDatasetTest {
         assertEquals(16, clip.frames());
         assertEquals(16 * 3 * 32 * 32, clip.pixels().length);
         assertTrue(clip.caption().matches("a .* moving (up|down|left|right) on a \\w+ background"), clip.caption());
-        assertEquals(16, dataset.describe(Json.parse("{video: true}")).frames());
+        assertEquals(16, dataset.describe(Json.parseOptions("{video: true}")).frames());
     }
 
     /**
@@ -131,24 +131,24 @@ class ShapesDatasetTest {
 
     @Test
     void badOptionsAreClearErrors() {
-        MdmException typo = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{colors: [red]}")));
+        MdmException typo = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{colors: [red]}")));
         assertTrue(typo.getMessage().contains("did you mean 'colours'?"), typo.getMessage());
-        MdmException value = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{shapes: [hexagon]}")));
+        MdmException value = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{shapes: [hexagon]}")));
         assertTrue(value.getMessage().contains("shapes"), value.getMessage());
-        MdmException size = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{image_size: 48}")));
+        MdmException size = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{image_size: 48}")));
         assertTrue(size.getMessage().contains("power of two"), size.getMessage());
-        MdmException tiny = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{image_size: 16}")));
+        MdmException tiny = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{image_size: 16}")));
         assertTrue(tiny.getMessage().contains("textures"), tiny.getMessage());
-        MdmException pair = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{positions: [centre, top]}")));
+        MdmException pair = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{positions: [centre, top]}")));
         assertTrue(pair.getMessage().contains("two_shape_fraction"), pair.getMessage());
-        MdmException loader = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{loader: {on_eror: stop}}")));
+        MdmException loader = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{loader: {on_eror: stop}}")));
         assertTrue(loader.getMessage().contains("did you mean 'on_error'?"), loader.getMessage());
     }
 
     @Test
     void simpleDemoConfigurationHasFewClasses() {
         String demo = "{image_size: 32, two_shape_fraction: 0, textures: [plain], backgrounds: [grey], sizes: [large], positions: [centre]}";
-        DatasetInfo info = dataset.describe(Json.parse(demo));
+        DatasetInfo info = dataset.describe(Json.parseOptions(demo));
         assertEquals(24, info.numClasses());
         for (Sample s : take(demo, 9, StreamPosition.START, 30)) {
             assertTrue(s.caption().startsWith("a large ") && s.caption().endsWith(" plain " + info.classNames().get(s.label()).split(" ")[1]

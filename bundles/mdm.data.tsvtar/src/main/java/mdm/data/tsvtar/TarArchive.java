@@ -1,19 +1,25 @@
 package mdm.data.tsvtar;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 /**
- * A read-only index of a tar file's regular members (POSIX ustar, with GNU long names and pax
- * {@code path} records), built by one pass over the 512-byte headers. Indexing stops at the first
- * damaged header (bad checksum, size beyond the end of the file); members before it stay readable
- * and {@link #damage()} says what and where. Thread-safe: members are read with positional reads.
+ * A read-only index of a tar file's regular members, built by one pass of Apache Commons Compress's
+ * tar reader (POSIX ustar, GNU long names and base-256 sizes, pax extended headers such as
+ * {@code path} and {@code size}). Indexing stops at the first damaged header (bad checksum, a size
+ * beyond the end of the file); members before it stay readable and {@link #damage()} says what and
+ * where. Thread-safe: members are read afterwards with positional reads, looped until complete.
  */
 final class TarArchive {
     private static final int BLOCK = 512;
@@ -72,151 +78,75 @@ final class TarArchive {
         return out;
     }
 
-    private void scan(FileChannel ch) throws IOException {
-        long length = ch.size();
-        long pos = 0;
-        String longName = null;
+    private static boolean checksumOk(FileChannel ch, long at) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(BLOCK);
-        while (pos + BLOCK <= length) {
-            header.clear();
-            ch.read(header, pos);
-            byte[] h = header.array();
-            if (allZero(h)) {
-                return; // end-of-archive marker
-            }
-            if (!checksumOk(h)) {
-                damage = "bad header checksum at byte " + pos;
-                return;
-            }
-            long size = size(h);
-            if (size < 0) {
-                damage = "unreadable member size at byte " + pos;
-                return;
-            }
-            long data = pos + BLOCK;
-            if (data + size > length) {
-                damage = "member at byte " + pos + " needs " + size + " bytes but the file ends at byte " + length + " (truncated)";
-                return;
-            }
-            char type = (char) h[156];
-            String name = longName != null ? longName : name(h);
-            longName = null;
-            switch (type) {
-                case 'L': // GNU: the data is the next member's name
-                    longName = text(readData(ch, data, size), 0, (int) size);
-                    break;
-                case 'x': // pax: may carry the next member's path
-                    longName = paxPath(readData(ch, data, size));
-                    break;
-                case '0':
-                case '\0':
-                case '7':
-                    members.put(name, new Member(data, size));
-                    break;
-                default: // directories, links, devices, global pax headers: nothing to read
-                    break;
-            }
-            pos = data + (size + BLOCK - 1) / BLOCK * BLOCK;
-        }
-        if (pos < length || pos > length || longName != null) {
-            damage = "the file ends at byte " + length + " inside the member that starts before byte " + pos + " (truncated)";
-        }
-    }
-
-    private static byte[] readData(FileChannel ch, long offset, long size) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
-        ch.read(b, offset);
-        return b.array();
-    }
-
-    private static boolean allZero(byte[] h) {
-        for (byte b : h) {
-            if (b != 0) {
+        long pos = at;
+        while (header.hasRemaining()) {
+            int n = ch.read(header, pos);
+            if (n < 0) {
                 return false;
             }
+            pos += n;
         }
-        return true;
+        try {
+            return TarUtils.verifyCheckSum(header.array());
+        } catch (IllegalArgumentException e) {
+            return false; // not even an octal checksum field
+        }
     }
 
-    /** Unsigned sum of the header with the checksum field counted as spaces (signed sums are accepted too, as tar does). */
-    private static boolean checksumOk(byte[] h) {
-        long unsigned = 0;
-        long signed = 0;
-        for (int i = 0; i < BLOCK; i++) {
-            int b = i >= 148 && i < 156 ? ' ' : h[i];
-            unsigned += b & 0xff;
-            signed += b;
-        }
-        long stored = octal(h, 148, 8);
-        return stored == unsigned || stored == signed;
-    }
-
-    private static long size(byte[] h) {
-        if ((h[124] & 0x80) != 0) { // GNU base-256 for sizes ≥ 8 GiB
-            long v = h[124] & 0x7f;
-            for (int i = 125; i < 136; i++) {
-                v = (v << 8) | (h[i] & 0xff);
-            }
-            return v;
-        }
-        return octal(h, 124, 12);
-    }
-
-    private static long octal(byte[] h, int offset, int length) {
-        long v = 0;
-        boolean any = false;
-        for (int i = offset; i < offset + length; i++) {
-            byte b = h[i];
-            if (b == 0 || b == ' ') {
-                if (any) {
+    /**
+     * One pass of Commons Compress's tar reader (ustar, GNU long names and sizes, pax records
+     * including {@code size} and {@code path}), remembering where each regular member's data starts.
+     * The data offset is the reader's byte count right after it has parsed a member's headers.
+     */
+    private void scan(FileChannel ch) throws IOException {
+        long length = ch.size();
+        InputStream raw = new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024);
+        try (TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
+            long headerAt = 0; // where the next entry's first header block starts
+            while (true) {
+                TarArchiveEntry entry;
+                try {
+                    entry = in.getNextEntry();
+                } catch (IOException | IllegalArgumentException e) {
+                    boolean cut = e instanceof java.io.EOFException
+                            || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("truncated");
+                    damage = cut ? "the file ends at byte " + length + " inside the entry that starts at byte " + headerAt
+                            + " (truncated)" : "bad header at byte " + headerAt + " (" + e.getMessage() + ")";
+                    return;
+                }
+                if (entry == null) {
                     break;
                 }
-                continue;
+                long data = in.getBytesRead();
+                // Commons Compress does not check header checksums; a flipped bit must not rename a member
+                for (long at : new long[] {headerAt, data - BLOCK}) {
+                    if (!checksumOk(ch, at)) {
+                        damage = "bad header checksum at byte " + at;
+                        return;
+                    }
+                }
+                long size = entry.getSize();
+                if (size < 0 || data + size > length) {
+                    damage = "member " + entry.getName() + " at byte " + headerAt + " needs " + size
+                            + " bytes but the file ends at byte " + length + " (truncated)";
+                    return;
+                }
+                if (entry.isFile() && !entry.isSparse()) {
+                    members.put(entry.getName(), new Member(data, size));
+                }
+                headerAt = data + (size + BLOCK - 1) / BLOCK * BLOCK;
             }
-            if (b < '0' || b > '7') {
-                return -1;
+            long end = in.getBytesRead();
+            if (end > length) {
+                damage = "the file ends at byte " + length + " inside the member that starts before byte " + end
+                        + " (truncated)";
             }
-            v = v * 8 + (b - '0');
-            any = true;
+        } catch (IOException e) {
+            if (damage == null) {
+                damage = "unreadable tar: " + e.getMessage();
+            }
         }
-        return any ? v : 0;
-    }
-
-    private static String name(byte[] h) {
-        String name = text(h, 0, 100);
-        // POSIX ustar ("ustar\0") has a name prefix; GNU's "ustar  " uses that space for other fields
-        boolean ustar = h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r' && h[262] == 0;
-        String prefix = ustar ? text(h, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static String text(byte[] b, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && b[end] != 0) {
-            end++;
-        }
-        return new String(b, offset, end - offset, StandardCharsets.UTF_8);
-    }
-
-    /** The {@code path} value of pax extended-header records ("LEN path=VALUE\n", LEN in bytes), or null. */
-    private static String paxPath(byte[] data) {
-        int i = 0;
-        while (i < data.length) {
-            int space = i;
-            int len = 0;
-            while (space < data.length && data[space] >= '0' && data[space] <= '9') {
-                len = len * 10 + (data[space] - '0');
-                space++;
-            }
-            if (space >= data.length || data[space] != ' ' || len <= space - i || i + len > data.length) {
-                return null;
-            }
-            String record = new String(data, space + 1, i + len - space - 2, StandardCharsets.UTF_8);
-            if (record.startsWith("path=")) {
-                return record.substring(5);
-            }
-            i += len;
-        }
-        return null;
     }
 }

@@ -1,11 +1,11 @@
 package mdm.data.tsvtar;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.data.DatasetInfo;
@@ -36,7 +36,7 @@ public final class TsvTarDataset implements DatasetProvider {
 
     private final Map<Path, List<ShardEntry>> listed = new ConcurrentHashMap<>();
 
-    public static TsvTarOptions options(JsonNode node) {
+    public static TsvTarOptions options(Options node) {
         return Json.bind(node, TsvTarOptions.class, "tsv-tar options");
     }
 
@@ -45,13 +45,13 @@ public final class TsvTarDataset implements DatasetProvider {
     }
 
     @Override
-    public DatasetInfo describe(JsonNode node) {
+    public DatasetInfo describe(Options node) {
         TsvTarOptions o = options(node);
         return new DatasetInfo(NAME, o.imageSize(), 3, 1, List.of(), true, entries(o).size());
     }
 
     @Override
-    public SampleStream open(JsonNode node, long seed, StreamPosition start) {
+    public SampleStream open(Options node, long seed, StreamPosition start) {
         TsvTarOptions o = options(node);
         return new DataStream(NAME, new Source(entries(o), o), o.loader(), seed, start);
     }

@@ -28,6 +28,29 @@ final class TestTars {
         return file;
     }
 
+    /**
+     * One member whose size is given only by a pax extended header ({@code size=N}; the ustar size
+     * field says 0), as tar writes members too large for the octal field, then a plain member.
+     */
+    static Path writePaxSized(Path file, String name, byte[] data, String nextName, byte[] next) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String body = " size=" + data.length + "\n";
+        int length = body.length() + 1;
+        while (Integer.toString(length).length() + body.length() != length) {
+            length++;
+        }
+        byte[] record = (length + body).getBytes(StandardCharsets.UTF_8);
+        block(out, "PaxHeaders/" + name, 'x', record.length);
+        data(out, record);
+        block(out, name, '0', 0);
+        data(out, data);
+        block(out, nextName, '0', next.length);
+        data(out, next);
+        out.write(new byte[1024]);
+        Files.write(file, out.toByteArray());
+        return file;
+    }
+
     private static void block(ByteArrayOutputStream out, String name, char type, long size) throws IOException {
         byte[] h = new byte[512];
         put(h, 0, name);

@@ -48,8 +48,8 @@ class TsvTarDatasetTest {
 
         // the TSV names tests/test_files/images_00000.tar: found as the bare name next to the TSV
         String options = "{path: '" + DATA.resolve("images_00000.tsv") + "', image_size: 32}";
-        assertEquals(1, dataset.describe(Json.parse(options)).size());
-        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+        assertEquals(1, dataset.describe(Json.parseOptions(options)).size());
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
             Sample x = s.next();
             assertEquals(CAPTION, x.caption());
             assertEquals("tsv-tar:images_00000.tar/0000000000.jpg", x.id());
@@ -92,6 +92,18 @@ class TsvTarDatasetTest {
         assertTrue(cutInPadding.damage().contains("truncated"), "a long name with no member after it: " + cutInPadding.damage());
     }
 
+    @Test
+    void paxSizeRecordsGiveTheMemberSize() throws IOException {
+        byte[] big = new byte[1300];
+        java.util.Arrays.fill(big, (byte) 7);
+        Path tar = TestTars.writePaxSized(dir.resolve("pax.tar"), "big.bin", big, "after.txt",
+                "omega".getBytes(StandardCharsets.UTF_8));
+        TarArchive t = TarArchive.index(tar);
+        assertNull(t.damage());
+        assertArrayEquals(big, t.read("big.bin"), "the pax size (1300), not the ustar field (0)");
+        assertEquals("omega", new String(t.read("after.txt"), StandardCharsets.UTF_8));
+    }
+
     /** A shard with one good row and five bad ones, each bad in its own way. */
     private Path badShard() throws IOException {
         Files.write(dir.resolve("good.tar"), Files.readAllBytes(DATA.resolve("images_00000.tar")));
@@ -114,8 +126,8 @@ class TsvTarDatasetTest {
     void badEntriesAreSkippedAndCountedWithClearMessages() throws IOException {
         Path shard = badShard();
         String options = "{path: '" + shard + "', image_size: 16}";
-        assertEquals(6, dataset.describe(Json.parse(options)).size());
-        try (SampleStream s = dataset.open(Json.parse(options), 3, StreamPosition.START)) {
+        assertEquals(6, dataset.describe(Json.parseOptions(options)).size());
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 3, StreamPosition.START)) {
             Sample first = s.next();
             Sample second = s.next();
             assertEquals("a \"quoted\"\tcaption\nover two lines", first.caption());
@@ -137,7 +149,7 @@ class TsvTarDatasetTest {
     void badEntryStopsTheStreamWhenConfigured() throws IOException {
         Path shard = badShard();
         String options = "{path: '" + shard + "', image_size: 16, loader: {shuffle: false, on_error: stop}}";
-        try (SampleStream s = dataset.open(Json.parse(options), 3, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 3, StreamPosition.START)) {
             s.next();
             MdmException e = assertThrows(MdmException.class, s::next);
             assertTrue(e.getMessage().contains("missing image: entry 'missing.jpg' of shard 'good.tar' (line 4 of shard.tsv)"), e.getMessage());
@@ -153,12 +165,12 @@ class TsvTarDatasetTest {
         Files.writeString(sub.resolve("images_00001.tsv"), "tar\tfile\tcaption\nimages_00000.tar\t0000000000.jpg\tsecond\n");
         Path index = Files.writeString(dir.resolve("index.tsv"), "filename\nshards/images_00000.tsv\nshards/images_00001.tsv\n");
         String options = "{path: '" + index + "', image_size: 8, loader: {shuffle: false}}";
-        assertEquals(2, dataset.describe(Json.parse(options)).size());
-        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+        assertEquals(2, dataset.describe(Json.parseOptions(options)).size());
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
             assertEquals(List.of(CAPTION, "second"), List.of(s.next().caption(), s.next().caption()));
         }
         Path wrong = Files.writeString(dir.resolve("wrong.tsv"), "url\tcaption\nhttp://x\ty\n");
-        MdmException e = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + wrong + "'}")));
+        MdmException e = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + wrong + "'}")));
         assertTrue(e.getMessage().contains("neither a shard TSV"), e.getMessage());
     }
 
@@ -169,10 +181,10 @@ class TsvTarDatasetTest {
         assertEquals(24, a.width());
         String options = "{path: '" + DATA.resolve("images_00000.tsv") + "', image_size: 24, crop: random}";
         float[] first;
-        try (SampleStream s = dataset.open(Json.parse(options), 5, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 5, StreamPosition.START)) {
             first = s.next().pixels();
         }
-        try (SampleStream s = dataset.open(Json.parse(options), 5, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 5, StreamPosition.START)) {
             assertArrayEquals(first, s.next().pixels());
         }
     }

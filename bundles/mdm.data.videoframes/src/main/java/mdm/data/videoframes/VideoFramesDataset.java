@@ -1,9 +1,9 @@
 package mdm.data.videoframes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.data.DatasetInfo;
@@ -34,7 +34,7 @@ public final class VideoFramesDataset implements DatasetProvider {
 
     private final Map<String, ClipIndex> listed = new ConcurrentHashMap<>();
 
-    public static VideoFramesOptions options(JsonNode node) {
+    public static VideoFramesOptions options(Options node) {
         return Json.bind(node, VideoFramesOptions.class, "video-frames options");
     }
 
@@ -44,7 +44,7 @@ public final class VideoFramesDataset implements DatasetProvider {
     }
 
     @Override
-    public DatasetInfo describe(JsonNode node) {
+    public DatasetInfo describe(Options node) {
         VideoFramesOptions o = options(node);
         ClipIndex index = index(o);
         boolean captions = index.clips().stream().anyMatch(c -> c.caption() != null);
@@ -52,7 +52,7 @@ public final class VideoFramesDataset implements DatasetProvider {
     }
 
     @Override
-    public SampleStream open(JsonNode node, long seed, StreamPosition start) {
+    public SampleStream open(Options node, long seed, StreamPosition start) {
         VideoFramesOptions o = options(node);
         return new DataStream(NAME, new Source(index(o), o), o.loader(), seed, start);
     }

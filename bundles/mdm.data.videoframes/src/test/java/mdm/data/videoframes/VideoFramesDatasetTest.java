@@ -52,10 +52,10 @@ class VideoFramesDatasetTest {
     void takesFramesWithAStrideInNaturalOrder() throws IOException {
         writeClip(root.resolve("clip1"), 12, "a waving flag", false);
         String options = "{path: '" + root + "', frames: 4, stride: 3, image_size: 8}";
-        DatasetInfo info = dataset.describe(Json.parse(options));
+        DatasetInfo info = dataset.describe(Json.parseOptions(options));
         assertEquals(4, info.frames());
         assertTrue(info.hasCaptions());
-        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
             Sample x = s.next();
             assertEquals(4, x.frames());
             assertEquals(4 * 3 * 8 * 8, x.pixels().length);
@@ -71,11 +71,11 @@ class VideoFramesDatasetTest {
         writeClip(root.resolve("jumping/a"), 10, null, true);
         writeClip(root.resolve("running/b"), 6, null, false);
         String options = "{path: '" + root + "', classes: true, frames: 3, stride: 2, random_start: true, image_size: 8}";
-        DatasetInfo info = dataset.describe(Json.parse(options));
+        DatasetInfo info = dataset.describe(Json.parseOptions(options));
         assertEquals(List.of("jumping", "running"), info.classNames());
         List<String> a = ids(options, 1);
         assertEquals(a, ids(options, 1));
-        try (SampleStream s = dataset.open(Json.parse(options), 1, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 1, StreamPosition.START)) {
             Sample x = s.next();
             assertEquals(x.label() == 0 ? "jumping" : "running", x.caption());
         }
@@ -83,7 +83,7 @@ class VideoFramesDatasetTest {
 
     private List<String> ids(String options, long seed) {
         List<String> out = new ArrayList<>();
-        try (SampleStream s = dataset.open(Json.parse(options), seed, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), seed, StreamPosition.START)) {
             for (int i = 0; i < 6; i++) {
                 out.add(s.next().id());
             }
@@ -96,12 +96,12 @@ class VideoFramesDatasetTest {
         writeClip(root.resolve("long"), 8, null, false);
         writeClip(root.resolve("short"), 2, null, false);
         String options = "{path: '" + root + "', frames: 4, image_size: 8, loader: {shuffle: false, on_error: stop}}";
-        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
             assertNull(s.next().caption());
             MdmException e = assertThrows(MdmException.class, s::next);
             assertTrue(e.getMessage().contains("short has 2 frames; 4 frames with stride 1 need 4"), e.getMessage());
         }
-        MdmException missing = assertThrows(MdmException.class, () -> dataset.describe(Json.parse("{path: '" + root.resolve("x") + "'}")));
+        MdmException missing = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + root.resolve("x") + "'}")));
         assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
     }
 

@@ -24,6 +24,7 @@ import mdm.core.config.Json;
 import mdm.core.io.Safetensors;
 import mdm.core.io.StateDicts;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.NativeArrays;
 import mdm.nn.ParamStore;
 
 /**
@@ -153,7 +154,7 @@ public final class CnnFeatureNetwork implements FeatureNetwork, AutoCloseable {
         float[] pixels = ImagePrep.prepare(batch, channels, side);
         int images = pixels.length / (channels * side * side);
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(pixels, new Shape(images, channels, side, side));
+            NDArray x = NativeArrays.create(m, pixels, new Shape(images, channels, side, side));
             ClassifierNet.Output out = net.forward(x);
             float[] all = out.features().toFloatArray();
             Map<String, float[]> logits = new LinkedHashMap<>();

@@ -28,6 +28,7 @@ import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 import mdm.nn.ParamStore;
 
@@ -55,7 +56,7 @@ public final class FeatureNetTrainer {
     public Path train(FeatureNetSpec spec, JsonNode source, DatasetProvider provider, Path out) {
         GradMode.disable();
         ObjectNode options = spec.datasetOptions();
-        DatasetInfo data = provider.describe(options);
+        DatasetInfo data = provider.describe(Json.options(options));
         Heads heads = heads(spec, data);
         long seed = spec.seed() == null ? 0 : spec.seed();
         var t = spec.training();
@@ -85,7 +86,7 @@ public final class FeatureNetTrainer {
             long lastLog = started;
             double lossSum = 0;
             int lossCount = 0;
-            try (SampleStream stream = provider.open(options, seed, position)) {
+            try (SampleStream stream = provider.open(Json.options(options), seed, position)) {
                 for (long step = first; step <= steps; step++) {
                     List<Sample> batch = new ArrayList<>(t.batchSize());
                     for (int i = 0; i < t.batchSize(); i++) {
@@ -144,7 +145,7 @@ public final class FeatureNetTrainer {
             flip(pixels, batch.size(), n.channels(), side, flips);
         }
         try (NDManager m = longLived.newSubManager()) {
-            NDArray x = m.create(pixels, new Shape(batch.size(), n.channels(), side, side));
+            NDArray x = NativeArrays.create(m, pixels, new Shape(batch.size(), n.channels(), side, side));
             double value;
             try (GradientCollector collector = m.getEngine().newGradientCollector()) {
                 ClassifierNet.Output out = net.forward(x);
@@ -179,7 +180,7 @@ public final class FeatureNetTrainer {
                 counted++;
             }
         }
-        NDArray weights = m.create(onehot, new Shape(batch.size(), classes));
+        NDArray weights = NativeArrays.create(m, onehot, new Shape(batch.size(), classes));
         NDArray picked = logits.logSoftmax(1).mul(weights).sum();
         return Scalars.mul(picked, -1.0 / Math.max(1, counted));
     }
@@ -216,12 +217,12 @@ public final class FeatureNetTrainer {
             if (size != null) {
                 options.put("image_size", size);
             }
-            DatasetInfo info = provider.describe(options);
+            DatasetInfo info = provider.describe(Json.options(options));
             int count = spec.testSamples() != null ? spec.testSamples() : (int) Math.min(info.size() > 0 ? info.size() : 10_000, 10_000);
             Map<String, int[]> right = new LinkedHashMap<>();
             heads.list().forEach(h -> right.put(h.name(), new int[2]));
             long seed = (spec.seed() == null ? 0 : spec.seed()) ^ HELD_OUT_SEED;
-            try (SampleStream s = provider.open(options, seed, StreamPosition.START)) {
+            try (SampleStream s = provider.open(Json.options(options), seed, StreamPosition.START)) {
                 for (int done = 0; done < count; ) {
                     List<Sample> batch = new ArrayList<>();
                     for (int i = 0; i < 250 && done < count; i++, done++) {
@@ -230,7 +231,7 @@ public final class FeatureNetTrainer {
                     var n = spec.network();
                     float[] px = ImagePrep.prepare(batch, n.channels(), n.inputSize());
                     try (NDManager b = m.newSubManager()) {
-                        ClassifierNet.Output o = net.forward(b.create(px, new Shape(batch.size(), n.channels(),
+                        ClassifierNet.Output o = net.forward(NativeArrays.create(b, px, new Shape(batch.size(), n.channels(),
                                 n.inputSize(), n.inputSize())));
                         for (Heads.Head h : heads.list()) {
                             NDArray pred = o.logits().get(h.name()).argMax(1);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import mdm.api.MdmException;
 import mdm.api.eval.Features;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * A set of feature vectors as a float64 tensor (n × d), plus the float32 values and the exact
@@ -24,7 +25,7 @@ final class Vectors implements AutoCloseable {
         this.n = f.count();
         this.d = f.dim();
         this.host = f.values();
-        try (NDArray single = manager.create(host, new Shape(n, d))) {
+        try (NDArray single = NativeArrays.create(manager, host, new Shape(n, d))) {
             this.x = single.toType(DataType.FLOAT64, false);
         }
         this.hostNorms = new double[n];

@@ -76,7 +76,7 @@ public final class QualityService implements SampleQuality {
         Map<String, FeatureMetric> metrics = metrics(r.metrics());
         DatasetProvider provider = registry.dataset(r.dataset());
         JsonNode options = Json.mapper().valueToTree(r.datasetOptions());
-        DatasetInfo data = provider.describe(options);
+        DatasetInfo data = provider.describe(Json.options(options));
         FeatureNetwork network = network(r.featureNetwork(), data.name());
         int realCount = data.size() > 0 ? (int) Math.min(r.n(), data.size()) : r.n();
         checkMemory(r.n(), realCount, network.info().dim());
@@ -187,7 +187,7 @@ public final class QualityService implements SampleQuality {
             if (!"test".equals(test.path("split").asText())) {
                 test.put("split", "test");
                 try {
-                    DatasetInfo info = p.provider().describe(test);
+                    DatasetInfo info = p.provider().describe(Json.options(test));
                     return new HeldOut(test, REFERENCE_SEED, "the test split", info.size());
                 } catch (RuntimeException e) {
                     // no split option: a generated dataset, whose fresh draws are held out
@@ -210,7 +210,7 @@ public final class QualityService implements SampleQuality {
             return hit.get();
         }
         Features f;
-        try (SampleStream s = p.provider().open(options, seed, StreamPosition.START)) {
+        try (SampleStream s = p.provider().open(Json.options(options), seed, StreamPosition.START)) {
             f = embedAll(p.network(), n, count -> {
                 List<Sample> batch = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
@@ -336,10 +336,7 @@ public final class QualityService implements SampleQuality {
                 json.put("features", FEATURES_NPZ);
             }
             Path file = folder.resolve(EVAL_JSON);
-            Path tmp = folder.resolve("." + EVAL_JSON + ".tmp");
-            Files.writeString(tmp, Json.write(json));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            mdm.core.io.AtomicFiles.writeString(file, Json.write(json));
             return file;
         } catch (IOException e) {
             throw new MdmException("cannot write " + folder.resolve(EVAL_JSON) + ": " + e.getMessage(), e);

@@ -156,6 +156,6 @@ final class ReferenceCache {
             }
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.writeString(folder.resolve(key + ".json"), Json.write(description));
+        mdm.core.io.AtomicFiles.writeString(folder.resolve(key + ".json"), Json.write(description));
     }
 }

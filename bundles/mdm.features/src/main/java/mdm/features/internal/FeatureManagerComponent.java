@@ -7,8 +7,10 @@ import java.util.Collection;
 import java.util.Dictionary;
 import java.util.HashSet;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,8 @@ public class FeatureManagerComponent implements FeatureManager {
     private final Path featuresDir;
     private final BundleLocations locations;
     private final Set<String> installed = new LinkedHashSet<>();
+    /** How long install and uninstall wait for the framework refresh after removing bundles. */
+    static final long REFRESH_TIMEOUT_S = 30;
 
     @Activate
     public FeatureManagerComponent(@Reference FeatureService featureService,
@@ -107,23 +111,17 @@ public class FeatureManagerComponent implements FeatureManager {
             log.add("feature " + shortName + " is already installed");
             return log;
         }
-        List<Bundle> bundles = new ArrayList<>();
+        List<String> bundleLocations = feature.getBundles().stream().map(fb -> locations.location(fb.getID())).toList();
+        Map<String, Dictionary<String, Object>> previous = new LinkedHashMap<>();
         try {
-            for (FeatureBundle fb : feature.getBundles()) {
-                String location = locations.location(fb.getID());
-                Bundle existing = context.getBundle(location);
-                Bundle b = existing != null ? existing : context.installBundle(location);
-                bundles.add(b);
-                log.add((existing != null ? "present   " : "installed ") + b.getSymbolicName() + " " + b.getVersion());
-            }
-            applyConfigurations(feature, log);
-            for (Bundle b : bundles) {
-                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                    b.start();
-                }
-            }
-        } catch (BundleException | RuntimeException e) {
-            throw new IllegalStateException("installing feature " + shortName + " failed: " + e.getMessage(), e);
+            BundleInstall.run(context, bundleLocations, () -> {
+                previous.putAll(snapshot(feature));
+                applyConfigurations(feature, log);
+            }, log, removed -> refresh(removed, log));
+        } catch (RuntimeException e) {
+            restoreConfigurations(previous);
+            throw new IllegalStateException("installing feature " + shortName + " failed, and the runtime is as it"
+                    + " was before: " + e.getMessage(), e);
         }
         installed.add(shortName);
         return log;
@@ -165,7 +163,7 @@ public class FeatureManagerComponent implements FeatureManager {
                 throw new IllegalStateException("cannot uninstall " + b.getSymbolicName() + ": " + e.getMessage(), e);
             }
         }
-        refresh(removed);
+        refresh(removed, log);
         installed.remove(shortName);
         return log;
     }
@@ -248,7 +246,44 @@ public class FeatureManagerComponent implements FeatureManager {
         return configurationAdmin.getConfiguration(fc.getPid(), "?");
     }
 
-    private void refresh(Collection<Bundle> removed) {
+    /** The current properties of every configuration the feature sets (null: none yet), to restore after a failure. */
+    private Map<String, Dictionary<String, Object>> snapshot(Feature feature) {
+        Map<String, Dictionary<String, Object>> out = new LinkedHashMap<>();
+        for (FeatureConfiguration fc : feature.getConfigurations().values()) {
+            try {
+                Configuration c = configuration(fc);
+                out.put(c.getPid(), c.getProperties());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read configuration " + fc.getPid() + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private void restoreConfigurations(Map<String, Dictionary<String, Object>> previous) {
+        previous.forEach((pid, props) -> {
+            try {
+                Configuration[] found = configurationAdmin.listConfigurations(
+                        "(" + Constants.SERVICE_PID + "=" + pid.replace("\\", "\\\\").replace("(", "\\(")
+                                .replace(")", "\\)").replace("*", "\\*") + ")");
+                if (found == null) {
+                    return;
+                }
+                for (Configuration c : found) {
+                    if (props == null) {
+                        c.delete();
+                    } else {
+                        c.update(props);
+                    }
+                }
+            } catch (IOException | org.osgi.framework.InvalidSyntaxException | RuntimeException e) {
+                // best effort: the install error is what the user needs to see
+            }
+        });
+    }
+
+    /** Refreshes after bundles were removed, waiting up to {@link #REFRESH_TIMEOUT_S}; says so in the log if it takes longer. */
+    private void refresh(Collection<Bundle> removed, List<String> log) {
         if (removed.isEmpty()) {
             return;
         }
@@ -260,9 +295,13 @@ public class FeatureManagerComponent implements FeatureManager {
             }
         });
         try {
-            done.await(30, TimeUnit.SECONDS);
+            if (!done.await(REFRESH_TIMEOUT_S, TimeUnit.SECONDS)) {
+                log.add("the framework refresh did not finish within " + REFRESH_TIMEOUT_S + " s: the removed bundles'"
+                        + " packages stay wired until it does (mdm:features shows the state)");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            log.add("interrupted while waiting for the framework refresh");
         }
     }
 }

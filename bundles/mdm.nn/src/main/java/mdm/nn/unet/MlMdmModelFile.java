@@ -1,15 +1,10 @@
 package mdm.nn.unet;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import mdm.api.MdmException;
+import mdm.core.config.Json;
 
 /**
  * The model part of an ml-mdm experiment YAML file ({@code configs/models/*.yaml}): the model name
@@ -18,19 +13,9 @@ import mdm.api.MdmException;
  * last value (the released 64×64 file repeats {@code diffusion_config} and {@code batch_size}).
  */
 public record MlMdmModelFile(String model, JsonNode unetConfig) {
-    private static final ObjectMapper LENIENT = new ObjectMapper(new YAMLFactory())
-            .disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     /** Reads {@code file}; the rest of the experiment (diffusion, reader, trainer keys) is ignored here. */
     public static MlMdmModelFile read(Path file) {
-        JsonNode root;
-        try {
-            root = LENIENT.readTree(Files.newBufferedReader(file));
-        } catch (NoSuchFileException e) {
-            throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
-        } catch (IOException e) {
-            throw new MdmException("cannot parse " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
-        }
+        JsonNode root = Json.readLastWins(file); // aliases resolved, a repeated key keeps its last value
         return of(root, file.toString());
     }
 

@@ -28,12 +28,23 @@ public final class UNetBackbone implements Backbone {
     private final ParamStore store;
     private final UNetLevel top;
     private final Set<String> frozen;
+    private final int inChannels;
 
     UNetBackbone(UNetBackboneConfig config, NDManager parent, long seed) {
+        this(config, parent, seed, 3, 3);
+    }
+
+    /**
+     * @param inChannels  channels of each input (3; more when images are concatenated to it, as in
+     *                    super-resolution; a latent's channels in latent diffusion)
+     * @param outChannels channels of each output (3, or a latent's)
+     */
+    UNetBackbone(UNetBackboneConfig config, NDManager parent, long seed, int inChannels, int outChannels) {
         this.config = config;
+        this.inChannels = inChannels;
         this.manager = parent.newSubManager();
         this.store = ParamStore.allocating(manager, seed);
-        this.top = new UNetLevel(store.root(), config.unet(), config.conditioningFeatureDim(), 3, 3);
+        this.top = new UNetLevel(store.root(), config.unet(), config.conditioningFeatureDim(), inChannels, outChannels);
         Set<String> f = new LinkedHashSet<>();
         String prefix = "";
         for (UNetConfig c = config.unet(); c.isNested(); c = c.innerConfig()) {
@@ -99,8 +110,8 @@ public final class UNetBackbone implements Backbone {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < noisy.size(); i++) {
             Shape s = noisy.get(i).getShape();
-            if (s.dimension() != 4 || s.get(1) != 3) {
-                problems.add("input " + i + " has shape " + s + ", expected (B, 3, H, W)");
+            if (s.dimension() != 4 || s.get(1) != inChannels) {
+                problems.add("input " + i + " has shape " + s + ", expected (B, " + inChannels + ", H, W)");
                 continue;
             }
             long expect = top0.get(2) * scales.get(i) / scales.get(0);

@@ -65,7 +65,17 @@ public record UNetBackboneConfig(String backbone, UNetConfig unet) implements Ba
         return unet.chain().size();
     }
 
+    /** Parses options ({@link mdm.api.model.BackboneFactory#parseConfig}) for the registered model {@code name}. */
+    public static UNetBackboneConfig parse(String name, mdm.api.Options unetConfig) {
+        return parse(name, Json.tree(unetConfig));
+    }
+
     @Override
+    public mdm.api.Options toOptions() {
+        return Json.options(toJson());
+    }
+
+    /** The configuration as a tree in ml-mdm's field names. */
     public JsonNode toJson() {
         return Json.mapper().valueToTree(unet);
     }

@@ -26,7 +26,7 @@ public class UNetModels implements BackboneFactory {
     }
 
     @Override
-    public UNetBackboneConfig parseConfig(JsonNode unetConfig) {
+    public UNetBackboneConfig parseConfig(mdm.api.Options unetConfig) {
         return UNetBackboneConfig.parse(name, unetConfig);
     }
 
@@ -41,6 +41,19 @@ public class UNetModels implements BackboneFactory {
     @Override
     public UNetBackbone create(BackboneConfig config, NDManager manager, long seed) {
         return new UNetBackbone(own(config), manager, seed);
+    }
+
+    /**
+     * The same network with {@code inChannels} input channels instead of 3 (only {@code conv_in}
+     * differs): a super-resolution stage takes the noisy image and its conditioning image stacked.
+     */
+    public UNetBackbone create(BackboneConfig config, NDManager manager, long seed, int inChannels) {
+        return new UNetBackbone(own(config), manager, seed, inChannels, 3);
+    }
+
+    /** The same network on {@code inChannels} → {@code outChannels} (latent diffusion: the latent's channels). */
+    public UNetBackbone create(BackboneConfig config, NDManager manager, long seed, int inChannels, int outChannels) {
+        return new UNetBackbone(own(config), manager, seed, inChannels, outChannels);
     }
 
     private UNetBackboneConfig own(BackboneConfig config) {
@@ -63,6 +76,6 @@ public class UNetModels implements BackboneFactory {
     /** Creates a backbone of any UNet model name, outside the service registry (tests, tools). */
     public static Backbone create(String name, JsonNode unetConfig, NDManager manager, long seed) {
         UNetModels f = new UNetModels(name);
-        return f.create(f.parseConfig(unetConfig), manager, seed);
+        return f.create(UNetBackboneConfig.parse(name, unetConfig), manager, seed);
     }
 }

@@ -17,9 +17,10 @@ import mdm.core.runtime.EngineRuntime;
 import mdm.nn.Compare;
 import mdm.nn.Fixtures;
 import mdm.nn.Forward;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.config.Json;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Forward outputs at every resolution against the fp32 reference (max-abs ≤ 1e-4), with the weights
@@ -30,15 +31,8 @@ class ForwardParityTest {
     static final double TOL = 1e-4;
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** The reference model with the weights its fixtures were made with. */
     static UNetBackbone load(String model, JsonNode config, NDManager m) {
@@ -47,7 +41,7 @@ class ForwardParityTest {
 
     static UNetBackbone load(String model, JsonNode config, Map<String, NDArray> weights, NDManager m) {
         UNetBackbone b = new UNetModels(Fixtures.registryName(model)).create(
-                new UNetModels(Fixtures.registryName(model)).parseConfig(config), m, 0);
+                new UNetModels(Fixtures.registryName(model)).parseConfig(Json.options(config)), m, 0);
         StateDicts.loadStrict(weights, b.parameters());
         return b;
     }

@@ -15,23 +15,17 @@ import mdm.api.model.Conditioning;
 import mdm.core.runtime.EngineRuntime;
 import mdm.nn.Compare;
 import mdm.nn.Fixtures;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.config.Json;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mixed batch, freezing, fresh-model zero output, input checks and the broken-reference switches. */
 class NestedBehaviourTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** The high-resolution batch is a prefix of the low one: those samples come out as in a full batch. */
     @Test
@@ -57,7 +51,7 @@ class NestedBehaviourTest {
         config.put("freeze_inner_unet", true);
         try (NDManager m = runtime.newManager()) {
             UNetModels f = new UNetModels("nested_unet");
-            UNetBackbone b = f.create(f.parseConfig(config), m, 42);
+            UNetBackbone b = f.create(f.parseConfig(Json.options(config)), m, 42);
             long inner = b.parameters().keySet().stream().filter(k -> k.startsWith("inner_unet.")).count();
             assertEquals(inner, b.frozen().size());
             assertTrue(b.frozen().stream().allMatch(k -> k.startsWith("inner_unet.")));
@@ -75,7 +69,7 @@ class NestedBehaviourTest {
         config.put("skip_inner_unet_input", true);
         try (NDManager m = runtime.newManager()) {
             UNetModels f = new UNetModels("nested_unet");
-            UNetBackbone b = f.create(f.parseConfig(config), m, 42);
+            UNetBackbone b = f.create(f.parseConfig(Json.options(config)), m, 42);
             assertTrue(b.parameters().keySet().stream().noneMatch(k -> k.startsWith("in_adapter")));
             ForwardParityTest.Case c = ForwardParityTest.inputs("nested32", "text", m);
             assertEquals(2, b.forward(c.noisy(), c.times(), c.cond(), false).size());
@@ -87,7 +81,7 @@ class NestedBehaviourTest {
     void badInputsAreNamed() {
         try (NDManager m = runtime.newManager()) {
             UNetModels f = new UNetModels("nested_unet");
-            UNetBackbone b = f.create(f.parseConfig(Fixtures.configAsGiven("nested32")), m, 1);
+            UNetBackbone b = f.create(f.parseConfig(Json.options(Fixtures.configAsGiven("nested32"))), m, 1);
             ForwardParityTest.Case c = ForwardParityTest.inputs("nested32", "text", m);
             MdmException e = assertThrows(MdmException.class,
                     () -> b.forward(List.of(c.noisy().get(0)), c.times(), c.cond(), false));

@@ -14,9 +14,9 @@ import mdm.api.model.Conditioning;
 import mdm.core.config.Json;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A three-level model (nested2_unet) with a mixed batch over all levels, forward and backward. */
 class NestedDepthTest {
@@ -50,20 +50,13 @@ class NestedDepthTest {
                 resnet_config: {num_groups_norm: 8, use_attention_ffn: true}
             """;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void aProjectionOnANestedLevelMustKeepTheTokenWidth() {
         mdm.api.MdmException e = org.junit.jupiter.api.Assertions.assertThrows(mdm.api.MdmException.class,
-                () -> new UNetModels("nested2_unet").parseConfig(Json.parse(CONFIG.replace(
+                () -> new UNetModels("nested2_unet").parseConfig(Json.parseOptions(CONFIG.replace(
                         "conditioning_feature_dim: 8\n", "conditioning_feature_dim: 8\nconditioning_feature_proj_dim: 16\n"))));
         assertTrue(e.getMessage().contains("unet_config.conditioning_feature_proj_dim is 16"), e.getMessage());
     }
@@ -72,7 +65,7 @@ class NestedDepthTest {
     void threeLevelsWithAMixedBatch() {
         try (NDManager m = runtime.newManager()) {
             UNetModels f = new UNetModels("nested2_unet");
-            UNetBackboneConfig c = f.parseConfig(Json.parse(CONFIG));
+            UNetBackboneConfig c = f.parseConfig(Json.parseOptions(CONFIG));
             assertEquals(List.of(4, 2, 1), c.levelScales());
             UNetBackbone b = f.create(c, m, 5);
             Map<String, NDArray> p = b.parameters();

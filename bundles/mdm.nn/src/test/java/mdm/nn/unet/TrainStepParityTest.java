@@ -17,9 +17,9 @@ import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.Scalars;
 import mdm.nn.Compare;
 import mdm.nn.Fixtures;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One training step of the reference, replayed on its recorded inputs: the model is run on the
@@ -36,15 +36,8 @@ class TrainStepParityTest {
     static final double TOL = 1e-4;
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void nested32() {

@@ -20,9 +20,9 @@ import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.Mosaic;
 import mdm.nn.Forward;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Video mode (mdm-facts §2.8) with 16 frames of 8×8 as a 4×4 mosaic: the outer, temporal level
@@ -51,20 +51,13 @@ class VideoModeTest {
               resnet_config: {num_groups_norm: 8}
             """;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** A model with every parameter random (a fresh one outputs exactly zero). */
     static UNetBackbone randomModel(NDManager m) {
         UNetModels f = new UNetModels("nested_unet");
-        UNetBackbone b = f.create(f.parseConfig(Json.parse(CONFIG)), m, 3);
+        UNetBackbone b = f.create(f.parseConfig(Json.parseOptions(CONFIG)), m, 3);
         HostRandom r = new HostRandom(11);
         for (Map.Entry<String, NDArray> e : b.parameters().entrySet()) {
             NDArray p = e.getValue();
@@ -94,7 +87,7 @@ class VideoModeTest {
 
     @Test
     void configIsTemporalWithTileRatio() {
-        UNetBackboneConfig c = new UNetModels("nested_unet").parseConfig(Json.parse(CONFIG));
+        UNetBackboneConfig c = new UNetModels("nested_unet").parseConfig(Json.parseOptions(CONFIG));
         assertTrue(c.temporal());
         assertEquals(List.of(2, 1), c.levelScales());
         assertEquals(List.of(false, true), c.frameSubsampled());

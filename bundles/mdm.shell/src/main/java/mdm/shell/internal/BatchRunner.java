@@ -4,6 +4,10 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
@@ -41,20 +45,52 @@ public class BatchRunner implements ToIntFunction<String> {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
         try (CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err)) {
-            Object result = session.execute(commandLine);
-            if (result != null) {
-                out.println(session.format(result, Converter.INSPECT));
+            try {
+                return execute(session, commandLine, out);
+            } catch (CommandNotFoundException e) {
+                err.println("unknown command '" + e.getCommand() + "'. The mdm commands are: "
+                        + String.join(", ", mdmCommands()));
+                return 2;
+            } catch (Exception e) {
+                err.println("error: " + messageOf(session, commandLine, e));
+                return 1;
             }
-            out.flush();
-            return 0;
-        } catch (CommandNotFoundException e) {
-            err.println("unknown command '" + e.getCommand() + "'. The mdm commands are: "
-                    + String.join(", ", mdmCommands()));
-            return 2;
-        } catch (Exception e) {
-            err.println("error: " + messageOf(e));
-            return 1;
         }
+    }
+
+    /**
+     * Runs one command line in {@code session} as the interactive shell would: gogo's scope first
+     * (help, exit), then every other.
+     */
+    static int execute(CommandSession session, String commandLine, PrintStream out) throws Exception {
+        session.put("SCOPE", "gogo:*");
+        Object result = session.execute(commandLine);
+        if (result != null) {
+            out.println(session.format(result, Converter.INSPECT));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The error's own message; for Gogo's "Cannot coerce …" (the words did not fit the command's
+     * options, e.g. an option without its value) the command's usage instead.
+     */
+    static String messageOf(CommandSession session, String commandLine, Throwable e) {
+        String message = messageOf(e);
+        if (e instanceof IllegalArgumentException && message.startsWith("Cannot coerce ")) {
+            String[] words = commandLine.trim().split("\\s+");
+            Map<String, List<Method>> commands = HelpCommand.commands(session);
+            String command = words.length == 0 ? null : HelpCommand.resolve(words[0], commands);
+            if (command != null && !commands.get(command).isEmpty()) {
+                Method m = commands.get(command).get(0);
+                String without = CommandUsage.optionWithoutValue(m, Arrays.asList(words).subList(1, words.length));
+                return "wrong arguments for " + command + (without != null ? ": option " + without + " needs a value"
+                        : ": the words do not fit its options and operands") + "\n" + CommandUsage.usage(command, m)
+                        + "\n(help " + command + " describes every option)";
+            }
+        }
+        return message;
     }
 
     static String messageOf(Throwable e) {

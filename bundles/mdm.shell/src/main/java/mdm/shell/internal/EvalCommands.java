@@ -59,6 +59,7 @@ public class EvalCommands {
     @Descriptor("measure a checkpoint's samples against its training data in a feature network's space (FD, KID, "
             + "precision/recall, density/coverage, accuracy); writes eval.json beside the checkpoint. "
             + "With --real: held-out real images against the training data (the floor)")
+    @Operands("[checkpoint] a checkpoint folder or run folder (not with --real)")
     public String eval(
             @Descriptor("images to generate (FD depends on N: compare figures at equal N)")
             @Parameter(names = {"--n", "-n"}, absentValue = "2000") String n,
@@ -84,13 +85,15 @@ public class EvalCommands {
                     + "optionally with options as JSON: fashion-mnist or shapes:{\"image_size\":64}")
             @Parameter(names = {"--real"}, absentValue = NONE) String real,
             @Descriptor("checkpoint folder or run folder (not with --real)") String... checkpoint) {
+        String[] given = TrainCommands.operands(EvalCommands.class, "eval", checkpoint);
         int count = (int) TrainCommands.positiveLong("--n", n);
+        Double weight = guidance.isEmpty() ? null : TrainCommands.guidance(guidance);
         List<String> metricList = Arrays.stream(metrics.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         long s = TrainCommands.longValue("--seed", seed);
         Progress progress = new Progress();
         QualityReport r;
         if (!real.isEmpty()) {
-            if (checkpoint.length > 0) {
+            if (given[0] != null) {
                 throw new MdmException("give a checkpoint or --real <dataset>, not both");
             }
             Dataset d = dataset(real);
@@ -98,7 +101,7 @@ public class EvalCommands {
             r = quality().measureHeldOut(new QualityRequest(d.name, d.options, features.isEmpty() ? null : features,
                     metricList, count, s, out, saveFeatures, Map.of("source", real)), progress);
         } else {
-            if (checkpoint.length != 1) {
+            if (given[0] == null) {
                 throw new MdmException("give one checkpoint (or run folder), e.g. mdm:eval work/runs/shapes-class --n 500");
             }
             CheckpointEvaluator e = evaluator;
@@ -106,9 +109,9 @@ public class EvalCommands {
                 throw new MdmException("no checkpoint evaluator is available: "
                         + ComponentHealth.why(components, CheckpointEvaluator.class.getName()));
             }
-            r = e.evaluate(new CheckpointEvalRequest(Path.of(checkpoint[0]), count, sampler.isEmpty() ? null : sampler,
+            r = e.evaluate(new CheckpointEvalRequest(Path.of(given[0]), count, sampler.isEmpty() ? null : sampler,
                     steps.isEmpty() ? null : (int) TrainCommands.positiveLong("--steps", steps),
-                    guidance.isEmpty() ? null : TrainCommands.number("--guidance", guidance), s,
+                    weight, s,
                     TrainCommands.bool("--ema", ema), metricList, features.isEmpty() ? null : features, saveFeatures,
                     (int) TrainCommands.longValue("--batch", batchSize)), progress);
         }
@@ -118,10 +121,12 @@ public class EvalCommands {
 
     @Descriptor("train a feature network (a small CNN classifier) from a spec, e.g. samples/featurenets/shapes.yaml;"
             + " it is registered under its name at once and used by mdm:eval")
+    @Operands("<spec> the feature network spec, e.g. samples/featurenets/shapes.yaml")
     public String featurenet(
             @Descriptor("output folder (default: <work>/featurenets/<name>)")
             @Parameter(names = {"--out", "-o"}, absentValue = NONE) String out,
-            @Descriptor("the feature network spec") String spec) {
+            @Descriptor("the feature network spec") String... operands) {
+        String spec = TrainCommands.operands(EvalCommands.class, "featurenet", operands)[0];
         FeatureNetworkTrainer t = featureTrainer;
         if (t == null) {
             throw new MdmException("no feature network trainer is available: "
@@ -148,7 +153,7 @@ public class EvalCommands {
         return q;
     }
 
-    private record Dataset(String name, Map<String, Object> options) {
+    record Dataset(String name, Map<String, Object> options) {
     }
 
     /** A spec file's dataset section, or {@code name} / {@code name:{json options}}. */

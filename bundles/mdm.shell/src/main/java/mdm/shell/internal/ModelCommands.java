@@ -1,6 +1,7 @@
 package mdm.shell.internal;
 
 import java.nio.file.Path;
+import java.util.Map;
 import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.data.DatasetProvider;
@@ -8,13 +9,10 @@ import mdm.api.train.ComponentRef;
 import mdm.api.train.ImportRequest;
 import mdm.api.train.ModelImporter;
 import mdm.core.config.Json;
-import mdm.core.config.Names;
 import mdm.core.image.Previews;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -33,14 +31,28 @@ public class ModelCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServiceComponentRuntime components;
     private final BundleContext context;
+    private final Datasets datasets = new Datasets();
 
     @Activate
     public ModelCommands(BundleContext context) {
         this.context = context;
     }
 
+    @Reference(service = DatasetProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = "(" + Components.KIND + "=" + Components.DATASET + ")")
+    void addDataset(DatasetProvider provider, Map<String, Object> properties) {
+        datasets.add(provider, properties);
+    }
+
+    void removeDataset(DatasetProvider provider) {
+        datasets.remove(provider);
+    }
+
     /** Gogo finds {@code mdm:import} as {@code _import}: {@code import} is a Java keyword. */
     @Descriptor("turn an ml-mdm model (YAML + weights) into a checkpoint that mdm:sample can use")
+    @Operands({"<ml-mdm yaml> the ml-mdm YAML file (its unet_config, diffusion and reader sections)",
+            "<weights> the weights: .pth, .pt, .npz or .safetensors",
+            "<checkpoint dir> the checkpoint folder to create"})
     public String _import(
             @Descriptor("conditioner name (default t5; its weights folder via --conditioner-options)")
             @Parameter(names = {"--conditioner"}, absentValue = "t5") String conditioner,
@@ -52,9 +64,12 @@ public class ModelCommands {
             @Parameter(names = {"--size"}, absentValue = "") String size,
             @Descriptor("number of classes, for a class-conditional model")
             @Parameter(names = {"--classes"}, absentValue = "") String classes,
-            @Descriptor("the ml-mdm YAML file") String yaml,
-            @Descriptor("the weights (.pth, .pt, .npz, .safetensors)") String weights,
-            @Descriptor("the checkpoint folder to create") String checkpoint) {
+            @Descriptor("the ml-mdm YAML file, the weights (.pth, .pt, .npz, .safetensors), the checkpoint folder to create")
+            String... operands) {
+        String[] given = TrainCommands.operands(ModelCommands.class, "import", operands);
+        String yaml = given[0];
+        String weights = given[1];
+        String checkpoint = given[2];
         ModelImporter i = importer;
         if (i == null) {
             throw new MdmException("no model importer is available: "
@@ -65,12 +80,13 @@ public class ModelCommands {
             extra.put("classes", (int) TrainCommands.positiveLong("--classes", classes));
         }
         Path written = i.importModel(new ImportRequest(Path.of(yaml), Path.of(weights), Path.of(checkpoint),
-                backbone.isEmpty() ? null : backbone, new ComponentRef(conditioner, Json.parse(conditionerOptions)),
-                size.isEmpty() ? null : (int) TrainCommands.positiveLong("--size", size), extra));
+                backbone.isEmpty() ? null : backbone, new ComponentRef(conditioner, Json.parseOptions(conditionerOptions)),
+                size.isEmpty() ? null : (int) TrainCommands.positiveLong("--size", size), Json.options(extra)));
         return "checkpoint " + written + "\n  sample it: mdm:sample " + written + " --prompt '...'";
     }
 
     @Descriptor("write a grid (PNG, or GIF for clips) of a dataset's samples with their captions")
+    @Operands("<dataset> a dataset's name (mdm:list shows them)")
     public String preview(
             @Descriptor("dataset options as JSON, e.g. {\"image_size\": 64}")
             @Parameter(names = {"--options"}, absentValue = "{}") String options,
@@ -80,32 +96,13 @@ public class ModelCommands {
             @Parameter(names = {"--seed"}, absentValue = "0") String seed,
             @Descriptor("output file (default work/previews/<dataset>.png)")
             @Parameter(names = {"--out", "-o"}, absentValue = "") String out,
-            @Descriptor("dataset name (see mdm:list)") String dataset) {
-        ServiceReference<DatasetProvider> ref = dataset(dataset);
-        DatasetProvider provider = context.getService(ref);
-        try {
-            String work = context.getProperty("mdm.work");
-            Path file = out.isEmpty() ? Path.of(work == null ? "work" : work, "previews", dataset + ".png") : Path.of(out);
-            Path written = Previews.preview(provider, Json.parse(options), TrainCommands.longValue("--seed", seed),
-                    (int) TrainCommands.positiveLong("--n", n), file.toAbsolutePath());
-            return "wrote " + written;
-        } finally {
-            context.ungetService(ref);
-        }
-    }
-
-    private ServiceReference<DatasetProvider> dataset(String name) {
-        try {
-            var refs = context.getServiceReferences(DatasetProvider.class,
-                    "(&(" + Components.KIND + "=" + Components.DATASET + ")(" + Components.NAME + "=" + name + "))");
-            if (refs.isEmpty()) {
-                var all = context.getServiceReferences(DatasetProvider.class, null).stream()
-                        .map(r -> String.valueOf(r.getProperty(Components.NAME))).toList();
-                throw new MdmException("no dataset named '" + name + "'. " + Names.suggestion(name, all));
-            }
-            return refs.stream().max(java.util.Comparator.naturalOrder()).orElseThrow();
-        } catch (InvalidSyntaxException e) {
-            throw new MdmException("'" + name + "' is not a valid dataset name");
-        }
+            @Descriptor("dataset name (see mdm:list)") String... operands) {
+        String dataset = TrainCommands.operands(ModelCommands.class, "preview", operands)[0];
+        DatasetProvider provider = datasets.get(dataset);
+        String work = context.getProperty("mdm.work");
+        Path file = out.isEmpty() ? Path.of(work == null ? "work" : work, "previews", dataset + ".png") : Path.of(out);
+        Path written = Previews.preview(provider, Json.parseOptions(options), TrainCommands.longValue("--seed", seed),
+                (int) TrainCommands.positiveLong("--n", n), file.toAbsolutePath());
+        return "wrote " + written;
     }
 }

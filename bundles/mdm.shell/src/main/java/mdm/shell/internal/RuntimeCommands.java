@@ -62,12 +62,16 @@ public class RuntimeCommands {
     }
 
     @Descriptor("install a feature: its bundles start and its configurations apply")
-    public String install(@Descriptor("feature name (see mdm:features)") String feature) {
+    @Operands("<feature> a feature's name (mdm:features lists them)")
+    public String install(@Descriptor("feature name (see mdm:features)") String... operands) {
+        String feature = TrainCommands.operands(RuntimeCommands.class, "install", operands)[0];
         return String.join("\n", features.install(feature));
     }
 
     @Descriptor("remove a feature: its configurations are deleted and its bundles uninstalled")
-    public String uninstall(@Descriptor("feature name (see mdm:features)") String feature) {
+    @Operands("<feature> a feature's name (mdm:features lists them)")
+    public String uninstall(@Descriptor("feature name (see mdm:features)") String... operands) {
+        String feature = TrainCommands.operands(RuntimeCommands.class, "uninstall", operands)[0];
         return String.join("\n", features.uninstall(feature));
     }
 

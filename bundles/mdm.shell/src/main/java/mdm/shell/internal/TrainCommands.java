@@ -52,6 +52,7 @@ public class TrainCommands {
     }
 
     @Descriptor("train an experiment spec (JSON or YAML) as a background job; prints its id")
+    @Operands("<spec> the experiment spec file (JSON or YAML)")
     public String train(
             @Descriptor("run until the job ends, printing progress (implied when ./mdm runs one command)")
             @Parameter(names = {"--wait", "-w"}, presentValue = "true", absentValue = "false") boolean wait,
@@ -61,7 +62,8 @@ public class TrainCommands {
             @Parameter(names = {"--steps", "-s"}, absentValue = NONE) String steps,
             @Descriptor("output folder (default: the spec's output, under the work folder)")
             @Parameter(names = {"--out", "-o"}, absentValue = NONE) String out,
-            @Descriptor("the experiment spec file") String spec) throws InterruptedException {
+            @Descriptor("the experiment spec file") String... operands) throws InterruptedException {
+        String spec = operands(TrainCommands.class, "train", operands)[0];
         Trainer t = trainer();
         Job job = t.start(new TrainRequest(Path.of(spec), steps.isEmpty() ? null : positiveLong("--steps", steps),
                 out.isEmpty() ? null : Path.of(out), resume));
@@ -86,8 +88,9 @@ public class TrainCommands {
     }
 
     @Descriptor("show a job's progress and outcome")
-    public String status(@Descriptor("job id (see mdm:jobs)") String id) {
-        Job j = job(id);
+    @Operands("<job> the job's id (mdm:jobs lists them)")
+    public String status(@Descriptor("job id (see mdm:jobs)") String... operands) {
+        Job j = job(operands(TrainCommands.class, "status", operands)[0]);
         Progress p = j.progress();
         StringBuilder s = new StringBuilder();
         s.append("job     ").append(j.id()).append(" (").append(j.spec().name()).append(")\n");
@@ -106,7 +109,9 @@ public class TrainCommands {
     }
 
     @Descriptor("stop a job: it writes a checkpoint first (resume it with mdm:train <spec> --resume)")
-    public String stop(@Descriptor("job id (see mdm:jobs)") String id) throws InterruptedException {
+    @Operands("<job> the job's id (mdm:jobs lists them)")
+    public String stop(@Descriptor("job id (see mdm:jobs)") String... operands) throws InterruptedException {
+        String id = operands(TrainCommands.class, "stop", operands)[0];
         Job j = job(id);
         if (j.state().finished()) {
             return "job " + id + " has already ended: " + j.state().name().toLowerCase();
@@ -120,6 +125,7 @@ public class TrainCommands {
     }
 
     @Descriptor("generate images from a checkpoint (or a run folder: its latest checkpoint)")
+    @Operands("<checkpoint> a checkpoint folder, or a run folder (its latest checkpoint)")
     public String sample(
             @Descriptor("caption(s) to condition on; several separated by '|'")
             @Parameter(names = {"--prompt", "-p"}, absentValue = NONE) String prompt,
@@ -139,7 +145,8 @@ public class TrainCommands {
             @Parameter(names = {"--ema"}, absentValue = "true") String ema,
             @Descriptor("output folder (default: <checkpoint>/samples/seed-<seed>)")
             @Parameter(names = {"--out", "-o"}, absentValue = NONE) String out,
-            @Descriptor("checkpoint folder or run folder") String checkpoint) {
+            @Descriptor("checkpoint folder or run folder") String... operands) {
+        String checkpoint = operands(TrainCommands.class, "sample", operands)[0];
         Generator g = generator;
         if (g == null) {
             throw new MdmException("no generator is available: " + ComponentHealth.why(components, Generator.class.getName()));
@@ -151,7 +158,7 @@ public class TrainCommands {
                 prompt.isEmpty() ? List.of() : List.of(prompt.split("\\|")),
                 label.isEmpty() ? List.of() : List.of(label.split(",")),
                 (int) positiveLong("--n", n), steps.isEmpty() ? null : (int) positiveLong("--steps", steps),
-                sampler.isEmpty() ? null : sampler, guidance.isEmpty() ? null : number("--guidance", guidance),
+                sampler.isEmpty() ? null : sampler, guidance.isEmpty() ? null : guidance(guidance),
                 longValue("--seed", seed), bool("--ema", ema), out.isEmpty() ? null : Path.of(out), null));
         StringBuilder s = new StringBuilder();
         s.append(r.images().size()).append(" files in ").append(r.folder()).append('\n');
@@ -184,7 +191,10 @@ public class TrainCommands {
             }
         };
         job.addListener(listener);
-        events.add(job.progress().message());
+        String first = job.progress().message(); // null until the job has an event to report
+        if (first != null) {
+            events.add(first);
+        }
         long lastLine = 0;
         long lastStep = -1;
         try {
@@ -215,9 +225,7 @@ public class TrainCommands {
 
     private static void drain(ConcurrentLinkedQueue<String> events, Job job, PrintStream out) {
         for (String e; (e = events.poll()) != null; ) {
-            if (e != null) {
-                out.println("[" + job.id() + "] " + e);
-            }
+            out.println("[" + job.id() + "] " + e);
         }
     }
 
@@ -256,6 +264,11 @@ public class TrainCommands {
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
+    /** The operands of mdm:{@code function}, checked against its {@link Operands}. */
+    static String[] operands(Class<?> type, String function, String[] given) {
+        return CommandUsage.operands(type, "mdm", function, given);
+    }
+
     private Trainer trainer() {
         Trainer t = trainer;
         if (t == null) {
@@ -290,6 +303,15 @@ public class TrainCommands {
         } catch (NumberFormatException e) {
             throw new MdmException(option + " '" + value + "' is not a number");
         }
+    }
+
+    /** A classifier-free guidance weight: a finite number (NaN or infinity would only give black images). */
+    static double guidance(String value) {
+        double g = number("--guidance", value);
+        if (!Double.isFinite(g)) {
+            throw new MdmException("--guidance must be a finite number (1 = no guidance), got " + value.trim());
+        }
+        return g;
     }
 
     static boolean bool(String option, String value) {

@@ -25,6 +25,8 @@ import mdm.diffusion.DiffusionSettings;
 import mdm.diffusion.MultiResolutionProcess;
 import mdm.diffusion.TrainingDraws;
 import mdm.trainer.internal.spec.MlMdmYaml;
+import mdm.core.config.Json;
+import mdm.api.Options;
 
 /**
  * Times what training and sampling cost for a model config: forward alone, a whole training step
@@ -58,9 +60,9 @@ public final class BenchmarkService {
         var sampler = registry.acquire(Sampler.class, Components.SAMPLER, "ddim");
         List<Row> rows = new ArrayList<>();
         try (NDManager model = runtime.newManager()) {
-            BackboneConfig config = factory.service().parseConfig(yaml.unetConfig());
+            BackboneConfig config = factory.service().parseConfig(Json.options(yaml.unetConfig()));
             Backbone backbone = factory.service().create(config, model, 1);
-            DiffusionSettings settings = DiffusionSettings.parse(yaml.diffusion());
+            DiffusionSettings settings = DiffusionSettings.parse(Json.options(yaml.diffusion()));
             MultiResolutionProcess process = new MultiResolutionProcess(settings, schedule.service(),
                     config.levelScales());
             Map<String, NDArray> params = backbone.parameters();
@@ -102,7 +104,7 @@ public final class BenchmarkService {
                     long t0 = System.nanoTime();
                     List<NDArray> x = sampler.service().sample(new SamplingRequest(process.denoiser(backbone),
                             process.levels(), settings.prediction(), settings.thresholding(), initial, cond, null, 1.0,
-                            samplingSteps, mdm.core.config.Json.empty(), random, null));
+                            samplingSteps, Options.empty(), random, null));
                     x.get(0).sum().getFloat();
                     sampleMs = (System.nanoTime() - t0) / 1e6 / batch;
                 }

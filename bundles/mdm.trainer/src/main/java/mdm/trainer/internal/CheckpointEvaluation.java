@@ -1,6 +1,5 @@
 package mdm.trainer.internal;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -24,7 +23,6 @@ import mdm.api.eval.SampleQuality;
 import mdm.api.model.Backbone;
 import mdm.api.train.ExperimentSpec;
 import mdm.core.config.Json;
-import mdm.core.io.Safetensors;
 import mdm.core.io.StateDicts;
 import mdm.core.runtime.GradMode;
 
@@ -46,6 +44,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
 
     @Override
     public QualityReport evaluate(CheckpointEvalRequest request, Consumer<EvalProgress> progress) {
+        SamplingSession.checkGuidance(request.guidance(), "guidance");
         GradMode.disable();
         Path checkpoint = GenerationService.locate(request.checkpoint());
         JsonNode record = Json.read(checkpoint.resolve(CheckpointStore.EXPERIMENT));
@@ -68,7 +67,7 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
             boolean ema = request.ema() && Files.exists(checkpoint.resolve(CheckpointStore.EMA));
             Map<String, Object> made = new LinkedHashMap<>();
             made.put("checkpoint", checkpoint.toString());
-            made.put("step", Json.read(checkpoint.resolve(CheckpointStore.STATE)).path("global_step").asLong());
+            made.put("step", CheckpointState.read(checkpoint.resolve(CheckpointStore.STATE)).globalStep());
             made.put("weights", ema ? "ema" : "model");
             made.put("sampler", samplerName);
             made.put("steps", settings.steps());
@@ -84,8 +83,8 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
                         + "' has neither with these options: leave accuracy out of --metrics");
             }
             Backbone backbone = plan.factory().create(plan.config(), m, 0);
-            StateDicts.loadStrict(Safetensors.read(checkpoint.resolve(ema ? CheckpointStore.EMA : CheckpointStore.MODEL), m),
-                    backbone.parameters());
+            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, true, m,
+                    weights -> StateDicts.loadStrict(weights, backbone.parameters()));
             Conditioner conditioner = exp.conditioner.service().create(spec.conditioner().options(), exp.data, m, spec.seed());
             try {
                 loadConditioner(checkpoint, ema, conditioner, m, spec);
@@ -119,8 +118,8 @@ public final class CheckpointEvaluation implements CheckpointEvaluator {
             throw new MdmException("checkpoint " + checkpoint + " has no weights for conditioner '"
                     + spec.conditioner().name() + "' (" + file.getFileName() + " is missing)");
         }
-        Map<String, NDArray> w = Safetensors.read(file, m);
-        StateDicts.loadStrict(w, conditioner.parameters());
+        CheckpointStore.loadVerified(checkpoint, file.getFileName().toString(), false, m,
+                w -> StateDicts.loadStrict(w, conditioner.parameters()));
     }
 
     @SuppressWarnings("unchecked")

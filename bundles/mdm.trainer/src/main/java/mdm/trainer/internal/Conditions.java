@@ -1,6 +1,6 @@
 package mdm.trainer.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import java.util.ArrayList;
 import java.util.List;
 import mdm.api.MdmException;
@@ -10,6 +10,7 @@ import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
 import mdm.api.data.StreamPosition;
 import mdm.core.config.Names;
+import mdm.core.config.Json;
 
 /**
  * What a batch of generated images is conditioned on: given prompts, given labels (numbers or
@@ -25,7 +26,7 @@ final class Conditions {
     }
 
     static List<Sample> of(List<String> prompts, List<String> labels, int n, DatasetInfo data,
-                           DatasetProvider dataset, JsonNode datasetOptions, long seed) {
+                           DatasetProvider dataset, Options datasetOptions, long seed) {
         List<Sample> out = new ArrayList<>();
         if (!prompts.isEmpty()) {
             if (!data.hasCaptions()) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import mdm.api.DjlRuntime;
 import mdm.api.model.Backbone;
 import mdm.api.model.Conditioning;
+import mdm.api.model.SelfTrainedBackbone;
 import mdm.core.io.StateDicts;
 import mdm.core.optim.Gradients;
 import mdm.core.tensor.Scalars;
@@ -58,6 +59,9 @@ final class DataParallel implements AutoCloseable {
                     TrainingDraws draws, int diffusionSteps, List<Integer> sides, double weight, NDManager step) {
         int batch = (int) images.getShape().get(0);
         double[] levels = new double[sides.size()];
+        if (master instanceof SelfTrainedBackbone own) {
+            return ownObjective(collector, own, images, draws, levels.length, weight, step);
+        }
         if (replicas.isEmpty()) {
             TrainingLoss loss = process.compute(images, cond, master, draws);
             collector.backward(weight == 1.0 ? loss.total() : loss.total().mul(Scalars.of(step, weight)));
@@ -94,6 +98,21 @@ final class DataParallel implements AutoCloseable {
         return new Result(total, levels);
     }
 
+    /** A network with an objective of its own (an autoencoder): its loss, on one device; every level logs it. */
+    private Result ownObjective(GradientCollector collector, SelfTrainedBackbone own, NDArray images, TrainingDraws draws,
+                                int levels, double weight, NDManager step) {
+        if (!replicas.isEmpty()) {
+            throw new mdm.api.MdmException("a stage trained by its own objective (" + own.config().backbone()
+                    + ") runs on one device: set training.devices to one device");
+        }
+        NDArray loss = own.trainingLoss(images, draws).get(SelfTrainedBackbone.LOSS);
+        collector.backward(weight == 1.0 ? loss : loss.mul(Scalars.of(step, weight)));
+        double value = loss.getFloat();
+        double[] perLevel = new double[levels];
+        java.util.Arrays.fill(perLevel, value);
+        return new Result(value, perLevel);
+    }
+
     /** Adds every replica's gradients into the master's (which {@code masterGrads} views) and clears them. */
     void gather(Map<String, NDArray> masterGrads, NDManager step) {
         for (Backbone replica : replicas) {
@@ -111,7 +130,7 @@ final class DataParallel implements AutoCloseable {
                     moved.attach(step);
                     masterGrads.get(k).addi(moved);
                 });
-                Gradients.reset(grads);
+                Gradients.reset(grads, step);
             } finally {
                 Gradients.close(grads);
             }

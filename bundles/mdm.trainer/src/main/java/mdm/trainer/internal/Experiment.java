@@ -65,6 +65,9 @@ final class Experiment implements AutoCloseable {
      * at each level that keeps frames; 1 for images.
      */
     List<Integer> tiles(StagePlan plan) {
+        if (plan.backboneName().equals(ExperimentResolver.CASCADE)) {
+            return java.util.Collections.nCopies(plan.index() + 1, 1); // images of every stage up to this one
+        }
         StagePlan full = finalStage();
         List<Integer> all = new ArrayList<>();
         int t = (int) Math.round(Math.sqrt(frames));

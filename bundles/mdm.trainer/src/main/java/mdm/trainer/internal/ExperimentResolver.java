@@ -21,6 +21,8 @@ import mdm.api.model.BackboneFactory;
 import mdm.api.train.ExperimentSpec;
 import mdm.api.train.StageSpec;
 import mdm.diffusion.DiffusionSettings;
+import mdm.core.config.Json;
+import mdm.trainer.internal.spec.SpecReader;
 
 /**
  * Turns a spec into an {@link Experiment}: every component found by name, every option checked by
@@ -29,6 +31,12 @@ import mdm.diffusion.DiffusionSettings;
  */
 final class ExperimentResolver {
     static final String UNET = "unet";
+    static final String CASCADE = "cascade";
+    /** Where a cascade's stage keeps the stages below it (the cascade backbone's key layout). */
+    static final String CASCADE_LOWER = "lower.";
+    static final String LATENT = "latent";
+    /** Where latent diffusion's stage 1 keeps the autoencoder (the latent backbone's key layout). */
+    static final String LATENT_AUTOENCODER = "autoencoder.";
 
     private ExperimentResolver() {
     }
@@ -63,10 +71,20 @@ final class ExperimentResolver {
             checkSchedule(spec, diffusion);
 
             Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones = new LinkedHashMap<>();
+            if (SpecReader.pipeline(spec).equals(SpecReader.PIPELINE_CASCADE)) {
+                List<StagePlan> stages = planCascade(spec, registry, taken, backbones, model, data, imageSize);
+                return new Experiment(spec, dataset, data, conditioner, dim, schedule, sampler, evaluator, backbones,
+                        diffusion, stages, imageSize, frames);
+            }
+            if (SpecReader.pipeline(spec).equals(SpecReader.PIPELINE_LATENT)) {
+                List<StagePlan> stages = planLatent(spec, registry, taken, backbones, model, data, imageSize);
+                return new Experiment(spec, dataset, data, conditioner, dim, schedule, sampler, evaluator, backbones,
+                        diffusion, stages, imageSize, frames);
+            }
             var fullFactory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE,
                     spec.backbone().name()));
             backbones.put(spec.backbone().name(), fullFactory);
-            BackboneConfig full = fullFactory.service().parseConfig(model);
+            BackboneConfig full = fullFactory.service().parseConfig(Json.options(model));
             if (imageSize % full.levelScales().get(0) != 0) {
                 throw new MdmException("the images are " + imageSize + "² but the model's highest level is "
                         + full.levelScales().get(0) + " times its innermost: use a size divisible by "
@@ -86,7 +104,7 @@ final class ExperimentResolver {
                     factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, name));
                     backbones.put(name, factory);
                 }
-                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(sub);
+                BackboneConfig config = stage.levels() == depth ? full : factory.service().parseConfig(Json.options(sub));
                 if (config.conditioningFeatureDim() > 0 && config.conditioningFeatureDim() != dim) {
                     throw new MdmException("the model expects conditioning features of width "
                             + config.conditioningFeatureDim() + " but conditioner '" + spec.conditioner().name()
@@ -98,8 +116,8 @@ final class ExperimentResolver {
                 }
                 int resolution = innermost * config.levelScales().get(0);
                 checkFits(sub, config, resolution, i);
-                DiffusionSettings stageDiffusion = DiffusionSettings.parse(stageDiffusion(spec.diffusion(), stage,
-                        config.levelScales().size(), depth));
+                DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage,
+                        config.levelScales().size(), depth)));
                 int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
                 String inherited = previous == null ? null
                         : ModelSections.prefix(stage.levels(), previous.spec().levels());
@@ -118,6 +136,115 @@ final class ExperimentResolver {
             taken.forEach(ComponentRegistry.Lease::release);
             throw e instanceof MdmException ? e : new MdmException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    /**
+     * A cascade's stages: stage 0 trains the base (the spec's model, a UNet) at base_resolution, stage
+     * k the k-th super-resolution network, carrying the ones below frozen under {@code lower.}.
+     */
+    private static List<StagePlan> planCascade(ExperimentSpec spec, ComponentRegistry registry,
+                                               List<ComponentRegistry.Lease<?>> taken,
+                                               Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones,
+                                               ObjectNode model, DatasetInfo data, int imageSize) {
+        if (!spec.backbone().name().equals(UNET)) {
+            throw new MdmException("the cascade's base is a plain UNet but components.backbone is '"
+                    + spec.backbone().name() + "': set components.backbone: unet");
+        }
+        if (data.frames() > 1) {
+            throw new MdmException("pipeline: cascade generates images, but dataset '" + data.name() + "' gives "
+                    + data.frames() + "-frame clips: use pipeline: mdm for video");
+        }
+        JsonNode section = Json.tree(spec.source()).path(CASCADE);
+        for (String reserved : new String[] {"base", "stage"}) {
+            if (section.has(reserved)) {
+                throw new MdmException("cascade." + reserved + " is not a spec field: the base is the spec's 'model' "
+                        + "section and the stages are 'stages'; remove cascade." + reserved);
+            }
+        }
+        backbones.put(UNET, take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, UNET)));
+        var factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, CASCADE));
+        backbones.put(CASCADE, factory);
+        ObjectNode node = ((ObjectNode) section).deepCopy();
+        node.set("base", model);
+        BackboneConfig whole = factory.service().parseConfig(Json.options(node));
+        int networks = Json.tree(whole.toOptions()).path("super_resolution").size() + 1;
+        JsonNode sr = Json.tree(whole.toOptions()).path("super_resolution");
+        int top = sr.get(sr.size() - 1).path("resolution").asInt();
+        if (top != imageSize) {
+            throw new MdmException("the cascade's last super-resolution stage generates " + top + "² images but the "
+                    + "dataset gives " + imageSize + "²: set cascade.super_resolution[" + (sr.size() - 1)
+                    + "].resolution to " + imageSize + " or change the dataset's image size");
+        }
+        if (spec.stages().size() != networks) {
+            throw new MdmException("the cascade has " + networks + " networks (the base and " + (networks - 1)
+                    + " super-resolution stage(s)) but the spec has " + spec.stages().size()
+                    + " stages: give one stage per network, the base first");
+        }
+        List<StagePlan> stages = new ArrayList<>();
+        for (int i = 0; i < networks; i++) {
+            StageSpec stage = spec.stages().get(i);
+            node.put("stage", i);
+            BackboneConfig config = factory.service().parseConfig(Json.options(node));
+            int resolution = i == 0 ? Json.tree(whole.toOptions()).path("base_resolution").asInt() : sr.get(i - 1).path("resolution").asInt();
+            DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
+            int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
+            stages.add(new StagePlan(i, stage, CASCADE, factory.service(), config, stageDiffusion, resolution, batch,
+                    i == 0 ? null : CASCADE_LOWER));
+        }
+        return stages;
+    }
+
+    /**
+     * Latent diffusion's stages: stage 0 trains the autoencoder on the images, stage 1 the UNet (the
+     * spec's model) on its scaled latents, with the autoencoder frozen under {@code autoencoder.}.
+     */
+    private static List<StagePlan> planLatent(ExperimentSpec spec, ComponentRegistry registry,
+                                              List<ComponentRegistry.Lease<?>> taken,
+                                              Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones,
+                                              ObjectNode model, DatasetInfo data, int imageSize) {
+        if (!spec.backbone().name().equals(UNET)) {
+            throw new MdmException("latent diffusion's denoiser is a plain UNet but components.backbone is '"
+                    + spec.backbone().name() + "': set components.backbone: unet");
+        }
+        if (data.frames() > 1) {
+            throw new MdmException("pipeline: latent generates images, but dataset '" + data.name() + "' gives "
+                    + data.frames() + "-frame clips: use pipeline: mdm for video");
+        }
+        JsonNode section = Json.tree(spec.source()).path(LATENT);
+        if (!section.isObject() || !section.has("autoencoder")) {
+            throw new MdmException("pipeline: latent needs a 'latent' section with its autoencoder, e.g. latent: "
+                    + "{autoencoder: {factor: 4, latent_channels: 4, channels: [32, 64, 64]}}");
+        }
+        section.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("autoencoder")) {
+                throw new MdmException("unknown key '" + k + "' in latent: the section has only 'autoencoder' (the "
+                        + "denoiser is the spec's 'model')");
+            }
+        });
+        if (spec.stages().size() != 2) {
+            throw new MdmException("latent diffusion has 2 stages (the autoencoder, then the diffusion in its latent "
+                    + "space) but the spec has " + spec.stages().size() + ": give both, the autoencoder first");
+        }
+        backbones.put(UNET, take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, UNET)));
+        var factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, LATENT));
+        backbones.put(LATENT, factory);
+        ObjectNode node = mdm.core.config.Json.empty();
+        node.put("image_size", imageSize);
+        node.set("autoencoder", section.get("autoencoder"));
+        node.set("unet", model);
+        List<StagePlan> stages = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            StageSpec stage = spec.stages().get(i);
+            node.put("stage", i);
+            BackboneConfig config = factory.service().parseConfig(Json.options(node));
+            int factor = Json.tree(config.toOptions()).path("autoencoder").path("factor").asInt();
+            int resolution = i == 0 ? imageSize : imageSize / factor;
+            DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
+            int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
+            stages.add(new StagePlan(i, stage, LATENT, factory.service(), config, stageDiffusion, resolution, batch,
+                    i == 0 ? null : LATENT_AUTOENCODER));
+        }
+        return stages;
     }
 
     /** ml-mdm's name of the network with {@code levels} nested levels: unet, nested_unet, nested2_unet, … */
@@ -143,7 +270,7 @@ final class ExperimentResolver {
 
     /** Sets conditioning_feature_dim from the conditioner, as ml-mdm's CLI does from the text encoder. */
     private static ObjectNode fitConditioning(ExperimentSpec spec, int dim) {
-        ObjectNode model = ((ObjectNode) spec.model()).deepCopy();
+        ObjectNode model = Json.tree(spec.model());
         JsonNode given = model.get("conditioning_feature_dim");
         if (given != null && given.asInt(-1) > 0 && given.asInt() != dim) {
             throw new MdmException("model.conditioning_feature_dim is " + given.asInt() + " but conditioner '"
@@ -155,7 +282,7 @@ final class ExperimentResolver {
     }
 
     private static void checkSchedule(ExperimentSpec spec, DiffusionSettings diffusion) {
-        JsonNode sc = spec.diffusion().path("sampler_config").path("schedule_type");
+        JsonNode sc = Json.tree(spec.diffusion()).path("sampler_config").path("schedule_type");
         if (!sc.isMissingNode() && !diffusion.schedule().equals(spec.schedule().name())) {
             throw new MdmException("diffusion.sampler_config.schedule_type says '" + diffusion.schedule()
                     + "' but components.schedule names '" + spec.schedule().name() + "': keep one of them");

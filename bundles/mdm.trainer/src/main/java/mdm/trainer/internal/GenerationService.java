@@ -21,7 +21,6 @@ import mdm.api.generate.Generator;
 import mdm.api.model.Backbone;
 import mdm.api.train.ExperimentSpec;
 import mdm.core.config.Json;
-import mdm.core.io.Safetensors;
 import mdm.core.io.StateDicts;
 import mdm.core.runtime.GradMode;
 import mdm.diffusion.MultiResolutionProcess;
@@ -42,6 +41,7 @@ public final class GenerationService implements Generator {
 
     @Override
     public GenerationResult generate(GenerationRequest request) {
+        SamplingSession.checkGuidance(request.guidance(), "guidance");
         GradMode.disable();
         long started = System.nanoTime();
         Path checkpoint = locate(request.checkpoint());
@@ -55,14 +55,16 @@ public final class GenerationService implements Generator {
             StagePlan plan = exp.stages.get(Math.min(stageIndex, exp.stages.size() - 1));
             Backbone backbone = plan.factory().create(plan.config(), m, 0);
             boolean ema = request.ema() && Files.exists(checkpoint.resolve(CheckpointStore.EMA));
-            Map<String, NDArray> weights = Safetensors.read(checkpoint.resolve(ema ? CheckpointStore.EMA
-                    : CheckpointStore.MODEL), m);
-            try {
-                StateDicts.loadStrict(weights, backbone.parameters());
-            } catch (MdmException e) {
-                throw new MdmException("checkpoint " + checkpoint + " does not fit the model its experiment describes ("
-                        + plan.backboneName() + "): " + e.getMessage(), e);
-            }
+            // every file of the checkpoint is checked, not only the one sampled from
+            CheckpointStore.loadVerified(checkpoint, ema ? CheckpointStore.EMA : CheckpointStore.MODEL, true, m,
+                    weights -> {
+                        try {
+                            StateDicts.loadStrict(weights, backbone.parameters());
+                        } catch (MdmException e) {
+                            throw new MdmException("checkpoint " + checkpoint + " does not fit the model its "
+                                    + "experiment describes (" + plan.backboneName() + "): " + e.getMessage(), e);
+                        }
+                    });
             Conditioner conditioner = exp.conditioner.service().create(spec.conditioner().options(), exp.data, m,
                     spec.seed());
             Path condFile = checkpoint.resolve(ema && Files.exists(checkpoint.resolve(CheckpointStore.CONDITIONER_EMA))
@@ -72,7 +74,8 @@ public final class GenerationService implements Generator {
                     throw new MdmException("checkpoint " + checkpoint + " has no weights for conditioner '"
                             + spec.conditioner().name() + "' (" + condFile.getFileName() + " is missing)");
                 }
-                StateDicts.loadStrict(Safetensors.read(condFile, m), conditioner.parameters());
+                CheckpointStore.loadVerified(checkpoint, condFile.getFileName().toString(), false, m,
+                        weights -> StateDicts.loadStrict(weights, conditioner.parameters()));
             }
             var s = spec.sampling();
             String samplerName = request.sampler() != null ? request.sampler() : spec.sampler().name();
@@ -85,7 +88,9 @@ public final class GenerationService implements Generator {
                 SamplingSession.Settings settings = new SamplingSession.Settings(
                         request.steps() != null ? request.steps() : s.steps(),
                         request.guidance() != null ? request.guidance() : s.guidance(),
-                        request.samplerOptions() != null ? request.samplerOptions() : s.options());
+                        // the spec's sampler options belong to the spec's sampler, not to one asked for instead
+                        request.samplerOptions() != null ? request.samplerOptions()
+                                : samplerName.equals(spec.sampler().name()) ? s.options() : mdm.api.Options.empty());
                 long t0 = System.nanoTime();
                 List<NDArray> levels = SamplingSession.sample(backbone, conditioner, process, sampler.service(),
                         settings, conditions, 3, plan.resolution(), request.seed(), null, m);
@@ -124,7 +129,9 @@ public final class GenerationService implements Generator {
             return p;
         }
         if (Files.isDirectory(p)) {
-            return new CheckpointStore(p).latest().orElseThrow(() -> new MdmException(given
+            // the newest checkpoint whose files verify: a damaged newer one is passed over
+            return new CheckpointStore(p).newestUsable().map(CheckpointStore.Usable::folder)
+                    .orElseThrow(() -> new MdmException(given
                     + " is neither a checkpoint (no state.json) nor a run folder with checkpoints/: "
                     + "pass a folder such as work/runs/<name>/checkpoints/step-00001000"));
         }

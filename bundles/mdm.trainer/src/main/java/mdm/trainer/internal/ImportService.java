@@ -63,21 +63,17 @@ public final class ImportService implements ModelImporter {
             }
             ObjectNode record = Json.empty();
             record.set("spec", spec);
-            record.set("model_section", parsed.model());
-            record.set("diffusion_section", parsed.diffusion());
+            record.set("model_section", Json.tree(parsed.model()));
+            record.set("diffusion_section", Json.tree(parsed.diffusion()));
             record.put("stage", 0);
             record.put("backbone", plan.backboneName());
-            record.set("model", plan.config().toJson());
+            record.set("model", Json.tree(plan.config().toOptions()));
             record.put("resolution", plan.resolution());
             ObjectNode origins = record.putObject("components");
             exp.origins().forEach(origins::put);
             record.put("imported_from", request.weights().toAbsolutePath().toString());
-            ObjectNode state = Json.empty();
-            state.put("global_step", 0);
-            state.put("stage", 0);
-            state.put("final", true);
-            state.put("imported", true);
-            return CheckpointStore.writeTo(target, new CheckpointStore.Contents(record, state,
+            return new CheckpointStore(target).writeTo(target, new CheckpointStore.Contents(record,
+                    CheckpointState.forImport(),
                     backbone.parameters(), Map.of(), Map.of(), Map.of(), Map.of()));
         }
     }
@@ -106,9 +102,8 @@ public final class ImportService implements ModelImporter {
         c.put("sampler", "ddim");
         ObjectNode conditioner = Json.empty();
         conditioner.put("name", request.conditioner() != null ? request.conditioner().name() : "t5");
-        if (request.conditioner() != null && request.conditioner().options() != null
-                && request.conditioner().options().isObject()) {
-            conditioner.setAll((ObjectNode) request.conditioner().options());
+        if (request.conditioner() != null) {
+            conditioner.setAll((ObjectNode) Json.tree(request.conditioner().options()));
         }
         c.set("conditioner", conditioner);
         spec.set("model", yaml.unetConfig());
@@ -126,7 +121,7 @@ public final class ImportService implements ModelImporter {
         data.put("image_size", size);
         data.put("captions", !"class".equals(conditioner.path("name").asText()));
         if (request.extra() != null && request.extra().has("classes")) {
-            data.put("classes", request.extra().get("classes").asInt());
+            data.put("classes", request.extra().getInt("classes", 0));
         }
         ObjectNode sampling = spec.putObject("sampling");
         sampling.put("steps", 50);

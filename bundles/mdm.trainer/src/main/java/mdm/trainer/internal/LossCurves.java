@@ -7,15 +7,13 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import javax.imageio.ImageIO;
+import mdm.core.image.ImageCodec;
 
 /**
  * Draws the loss curve of each resolution level (and the total) as a PNG next to the metrics:
@@ -111,11 +109,7 @@ final class LossCurves {
             }
         }
         g.dispose();
-        try {
-            ImageIO.write(img, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        ImageCodec.writePng(img, file); // whole or not at all
         return file;
     }
 

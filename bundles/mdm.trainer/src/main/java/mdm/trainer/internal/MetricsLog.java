@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import mdm.core.config.Json;
+import mdm.core.io.AtomicFiles;
 
 /**
  * {@code metrics.jsonl}: one JSON object per logged step. A resumed run first cuts the lines
@@ -41,8 +42,8 @@ final class MetricsLog implements AutoCloseable {
                     }
                 }
             }
-            Files.createDirectories(file.getParent());
-            Files.write(file, kept, StandardCharsets.UTF_8);
+            // the kept records replace the file whole: a crash here leaves the old file, never half of it
+            AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
             writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file, e);

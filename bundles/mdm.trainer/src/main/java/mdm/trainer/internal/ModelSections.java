@@ -67,9 +67,9 @@ final class ModelSections {
             if (model.has("conditioning_feature_dim")) {
                 sub.set("conditioning_feature_dim", model.get("conditioning_feature_dim"));
             }
-            // an inner network of a nested model has its own conditioning path and mid blocks
+            // alone, an inner network needs its own conditioning path; its mid blocks stay as written
+            // (skip_mid_blocks), so that the next stage finds exactly the layers it inherits
             sub.remove("skip_cond_emb");
-            sub.remove("skip_mid_blocks");
         }
         return sub;
     }

@@ -7,14 +7,12 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
+import mdm.core.image.ImageCodec;
 
 /**
  * Plots the figures of evaluation during training ({@code quality} records of metrics.jsonl)
@@ -93,11 +91,7 @@ final class QualityCurves {
             py = cy;
         }
         g.dispose();
-        try {
-            ImageIO.write(img, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        ImageCodec.writePng(img, file); // whole or not at all
         return file;
     }
 

@@ -1,6 +1,5 @@
 package mdm.trainer.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,10 +101,10 @@ final class RunScanner {
         String stage = "";
         boolean last = false;
         try {
-            JsonNode state = Json.read(folder.resolve(CheckpointStore.STATE));
-            step = state.path("global_step").asLong(step);
-            stage = state.path("stage_name").asText("");
-            last = state.path("final").asBoolean(false);
+            CheckpointState state = CheckpointState.read(folder.resolve(CheckpointStore.STATE));
+            step = state.globalStep();
+            stage = state.stageName() == null ? "" : state.stageName();
+            last = state.isFinal();
         } catch (RuntimeException e) {
             // an unreadable state leaves what the folder name says
         }

@@ -22,6 +22,7 @@ import mdm.core.io.StateDicts;
 import mdm.core.optim.ExponentialMovingAverage;
 import mdm.core.tensor.Mosaic;
 import mdm.diffusion.MultiResolutionProcess;
+import mdm.core.config.Json;
 
 /**
  * Turns generated tensors into files people look at: a grid per resolution level with the

@@ -53,7 +53,7 @@ final class TrainingEvaluation implements AutoCloseable {
 
     /** Validates the section and checks it can be met, before training starts; null when the spec has none. */
     static TrainingEvaluation prepare(Experiment exp, ComponentRegistry registry, long[] stageSteps) {
-        JsonNode node = exp.spec.source().get(KEY);
+        JsonNode node = Json.tree(exp.spec.source()).get(KEY);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -62,6 +62,7 @@ final class TrainingEvaluation implements AutoCloseable {
             throw new MdmException("evaluation needs 'every' (steps, ≥ 1) and 'n' (images), e.g. "
                     + "evaluation: {every: 1000, n: 2000, metrics: [fd, kid, accuracy]}");
         }
+        SamplingSession.checkGuidance(s.guidance(), "evaluation.guidance");
         List<String> metrics = s.metrics() == null ? List.of("fd", "kid") : s.metrics();
         ComponentRegistry.Lease<SampleQuality> quality = registry.acquire(SampleQuality.class,
                 Components.SAMPLE_QUALITY, "mdm");

@@ -44,13 +44,34 @@ final class TrainingJob implements Job, RunControl {
             TrainingRun.Outcome outcome = body.get();
             finish(outcome == TrainingRun.Outcome.COMPLETED ? JobState.COMPLETED : JobState.STOPPED,
                     outcome == TrainingRun.Outcome.STOPPED ? stopReason : null);
-        } catch (RuntimeException | Error e) {
-            String message = e.getMessage() != null ? e.getMessage() : e.toString();
-            finish(JobState.FAILED, message);
+        } catch (OutOfMemoryError e) {
+            // anywhere in the job, never taken for broken data; what was written stays (checkpoints are atomic)
+            finish(JobState.FAILED, outOfMemory(e.getMessage()));
+        } catch (RuntimeException e) {
+            if (nativeOutOfMemory(e)) { // the engine's allocator (CPU or CUDA) said so
+                finish(JobState.FAILED, outOfMemory(e.getMessage().lines().findFirst().orElse("")));
+                return;
+            }
+            finish(JobState.FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
             if (!(e instanceof mdm.api.MdmException)) {
                 e.printStackTrace();
             }
+        } catch (Error e) {
+            finish(JobState.FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
+            e.printStackTrace();
         }
+    }
+
+    private String outOfMemory(String what) {
+        return "out of memory (" + what + ") at step " + progress.step() + ": lower training.batch_size (now "
+                + spec.training().batchSize() + ") or the model's size; checkpoints already written are intact";
+    }
+
+    /** libtorch's words when an allocation fails: "not enough memory" (CPU), "out of memory" (CUDA). */
+    static boolean nativeOutOfMemory(RuntimeException e) {
+        String m = e.getMessage();
+        return !(e instanceof mdm.api.MdmException) && m != null
+                && (m.contains("not enough memory") || m.contains("out of memory"));
     }
 
     private void finish(JobState end, String why) {

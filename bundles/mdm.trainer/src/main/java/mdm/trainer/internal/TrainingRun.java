@@ -2,14 +2,14 @@ package mdm.trainer.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,57 +22,63 @@ import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
 import mdm.api.data.StreamPosition;
 import mdm.api.model.Backbone;
-import mdm.api.model.Conditioning;
+import mdm.api.model.CascadedBackbone;
+import mdm.api.model.LatentBackbone;
+import mdm.api.model.SelfTrainedBackbone;
 import mdm.api.train.Progress;
 import mdm.core.config.Json;
-import mdm.core.data.Batches;
-import mdm.core.io.Safetensors;
+import mdm.core.io.AtomicFiles;
 import mdm.core.io.StateDicts;
 import mdm.core.optim.AdamW;
 import mdm.core.optim.ExponentialMovingAverage;
-import mdm.core.optim.Gradients;
 import mdm.core.optim.LearningRate;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.GradMode;
-import mdm.core.tensor.Mosaic;
-import mdm.core.tensor.Scalars;
+import mdm.core.tensor.FlopCount;
+import mdm.core.tensor.NativeArrays;
 import mdm.diffusion.MultiResolutionProcess;
 import mdm.diffusion.TrainingDraws;
-import mdm.diffusion.TrainingLoss;
 
 /**
- * One training run of an experiment, all stages: the loop of data → conditioning → noising →
- * forward → loss → backward → clipping → AdamW → EMA, with checkpoints, metrics, loss curves and
- * sample grids. Every random choice comes from generators whose state the checkpoints keep, so a
- * resumed run continues exactly as an uninterrupted one would.
+ * One training run of an experiment, all stages: where to start ({@link RunPlan}), the stages with
+ * their optimiser steps ({@link TrainingStep}), checkpoints ({@link CheckpointStore}, whose state is a
+ * {@link CheckpointState}), metrics, loss curves and sample grids. Every random choice comes from
+ * generators whose state the checkpoints keep, so a resumed run continues exactly as an
+ * uninterrupted one would. Steps whose loss or gradient is not finite are skipped and counted; too
+ * many in a row end the run ({@link Divergence}); a checkpoint is never written with non-finite weights.
  */
 final class TrainingRun {
     enum Outcome { COMPLETED, STOPPED }
 
     static final String CONDITIONER_PREFIX = "conditioner.";
+    static final int LATENT_SCALE_IMAGES = 256;
 
     private final Experiment exp;
     private final DjlRuntime runtime;
     private final Path out;
     private final RunControl control;
-    private final long[] stageSteps;
+    private final long[] requestedSteps;
     private final CheckpointStore store;
     private final MetricsLog metrics;
     private final StepTimer timer = new StepTimer();
-    private final long totalSteps;
+    private final TrainingEvaluation evaluation;
 
+    private long[] stageSteps;
+    private long totalSteps;
     private Conditioner conditioner;
     private SampleStream stream;
     private HostRandom noiseRng;
     private HostRandom dropoutRng;
+    private TrainingStep step;
+    private Divergence divergence;
     private long globalStep;
+    private long lastCheckpointStep = -1;
     private final Map<String, double[]> logWindow = new LinkedHashMap<>();
     private double lastGradNorm;
-    private long rejected;
+    /** Training GFLOP of one optimiser step of the current stage, once its first step has been counted. */
+    private double stageGflop = Double.NaN;
     private NDManager longLived;
     private List<ai.djl.Device> devices;
-    private MultiResolutionProcess fullProcess;
-    private final TrainingEvaluation evaluation;
 
     /** @param stageSteps optimiser steps per stage (the spec's, or scaled by a --steps override) */
     TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control) {
@@ -82,74 +88,86 @@ final class TrainingRun {
     /** @param evaluation evaluation during training (the spec's evaluation section), or null */
     TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control,
                 TrainingEvaluation evaluation) {
+        this(exp, runtime, out, stageSteps, control, evaluation, new CheckpointStore(out));
+    }
+
+    /** @param store where checkpoints go (a test may hand one that fails) */
+    TrainingRun(Experiment exp, DjlRuntime runtime, Path out, long[] stageSteps, RunControl control,
+                TrainingEvaluation evaluation, CheckpointStore store) {
         this.evaluation = evaluation;
         this.exp = exp;
         this.runtime = runtime;
         this.out = out;
         this.control = control;
-        this.stageSteps = stageSteps.clone();
-        this.store = new CheckpointStore(out);
+        this.requestedSteps = stageSteps.clone();
+        this.store = store;
         this.metrics = new MetricsLog(out);
-        long total = 0;
-        for (long s : stageSteps) {
-            total += s;
-        }
-        this.totalSteps = total;
     }
 
     Outcome run(boolean resume) {
         GradMode.disable();
-        try {
-            Files.createDirectories(out);
-            Files.writeString(out.resolve(CheckpointStore.EXPERIMENT), Json.write(experimentRecord(null)));
-        } catch (IOException e) {
-            throw new MdmException("cannot write to the output folder " + out + ": " + e.getMessage(), e);
+        List<String> removed = store.cleanLeftovers();
+        if (!removed.isEmpty()) {
+            control.event("removed what an interrupted run left in " + out + ": " + String.join(", ", removed));
         }
-        Optional<Path> latest = resume ? store.latest() : Optional.empty();
-        if (resume && latest.isEmpty()) {
+        Optional<CheckpointStore.Usable> usable = resume ? store.newestUsable() : Optional.empty();
+        if (resume && usable.isEmpty()) {
             control.event("no checkpoint in " + out + ": starting from the beginning");
         }
+        usable.filter(u -> !u.passedOver().isEmpty()).ifPresent(u -> control.event("cannot resume from "
+                + String.join("; ", u.passedOver()) + ": resuming from the previous good checkpoint "
+                + u.folder().getFileName() + " instead"));
+        RunPlan plan = usable.map(u -> RunPlan.resumed(requestedSteps, u.state(), out))
+                .orElseGet(() -> RunPlan.fresh(requestedSteps));
+        stageSteps = plan.stageSteps();
+        totalSteps = plan.total();
+        AtomicFiles.writeString(out.resolve(CheckpointStore.EXPERIMENT), Json.write(experimentRecord(null)));
         try (NDManager runManager = runtime.newManager()) {
             longLived = runManager;
             long seed = exp.spec.seed();
-            fullProcess = exp.finalStage().process(exp.schedule.service(), exp.frames);
+            MultiResolutionProcess fullProcess = exp.finalStage().process(exp.schedule.service(), exp.frames);
             devices = Devices.resolve(exp.spec.training().devices(), runtime);
             conditioner = exp.conditioner.service().create(exp.spec.conditioner().options(), exp.data, runManager, seed);
             HostRandom root = new HostRandom(seed);
             noiseRng = root.fork("noise");
             dropoutRng = root.fork("dropout");
             StreamPosition position = StreamPosition.START;
-            int stage = 0;
-            long stageStep = 0;
-            Resumed resumed = null;
-            if (latest.isPresent()) {
-                resumed = Resumed.read(latest.get(), runManager);
-                JsonNode s = resumed.state;
-                checkSameExperiment(resumed.experiment);
-                stage = s.get("stage").asInt();
-                stageStep = s.get("stage_step").asLong();
-                globalStep = s.get("global_step").asLong();
-                noiseRng = new HostRandom(s.at("/noise_rng/0").asLong(), s.at("/noise_rng/1").asLong());
-                dropoutRng = new HostRandom(s.at("/dropout_rng/0").asLong(), s.at("/dropout_rng/1").asLong());
-                position = new StreamPosition(s.at("/data/epoch").asLong(), s.at("/data/index").asLong());
-                if (!resumed.conditioner.isEmpty()) {
-                    StateDicts.loadStrict(resumed.conditioner, conditioner.parameters());
+            LoadedCheckpoint resumed = null;
+            long skippedBefore = 0;
+            if (usable.isPresent()) {
+                resumed = LoadedCheckpoint.read(usable.get(), runManager);
+                CheckpointState s = resumed.state();
+                checkSameExperiment(resumed.experiment());
+                globalStep = s.globalStep();
+                lastCheckpointStep = globalStep;
+                skippedBefore = s.skippedSteps();
+                noiseRng = new HostRandom(s.noiseRng().get(0), s.noiseRng().get(1));
+                dropoutRng = new HostRandom(s.dropoutRng().get(0), s.dropoutRng().get(1));
+                position = new StreamPosition(s.data().epoch(), s.data().index());
+                if (!resumed.conditioner().isEmpty()) {
+                    StateDicts.loadStrict(resumed.conditioner(), conditioner.parameters());
                 }
-                control.event("resumed from " + latest.get().getFileName() + " (step " + globalStep + ")");
+                control.event("resumed from " + resumed.folder().getFileName() + " (step " + globalStep + " of "
+                        + totalSteps + ")");
             }
+            divergence = new Divergence(exp.spec.training().maxSkippedSteps(), skippedBefore);
             metrics.open(resumed != null ? globalStep : -1);
             stream = exp.dataset.service().open(exp.spec.dataset().options(), seed, position);
+            step = new TrainingStep(exp, runtime, conditioner, stream, noiseRng, dropoutRng, fullProcess, control);
             try {
                 Inherited previous = null;
-                if (resumed != null && stageStep >= stageSteps[stage]) {
-                    previous = new Inherited(resumed.model, resumed.ema);
-                    stage++;
-                    stageStep = 0;
+                int stage = plan.stage();
+                long stageStep = plan.stageStep();
+                if (resumed != null && stage > resumed.state().stage()) {
+                    // the checkpoint ended its stage: the next one inherits its weights
+                    previous = new Inherited(resumed.model(), resumed.ema());
                     resumed = null;
                 }
+                if (stage >= exp.stages.size()) {
+                    control.event("the run in " + out + " has already done its " + totalSteps + " steps");
+                }
                 for (; stage < exp.stages.size(); stage++) {
-                    StagePlan plan = exp.stages.get(stage);
-                    StageResult result = runStage(plan, stageStep, resumed, previous, runManager);
+                    StageResult result = runStage(exp.stages.get(stage), stageStep, resumed, previous, runManager);
                     if (result.outcome == Outcome.STOPPED) {
                         return Outcome.STOPPED;
                     }
@@ -164,6 +182,9 @@ final class TrainingRun {
                 metrics.close();
             }
         }
+        if (globalStep != totalSteps) {
+            throw new MdmException("the run ended at step " + globalStep + " of the " + totalSteps + " planned");
+        }
         return Outcome.COMPLETED;
     }
 
@@ -174,19 +195,27 @@ final class TrainingRun {
     private record StageResult(Outcome outcome, Inherited inherited) {
     }
 
-    private StageResult runStage(StagePlan plan, long startStep, Resumed resumed, Inherited previous,
+    /** What a stage trains with. */
+    private record Trained(StagePlan plan, Backbone backbone, AdamW adam, ExponentialMovingAverage ema) {
+    }
+
+    private StageResult runStage(StagePlan plan, long startStep, LoadedCheckpoint resumed, Inherited previous,
                                  NDManager longLived) {
         long steps = stageSteps[plan.index()];
         control.event("stage " + (plan.index() + 1) + "/" + exp.stages.size() + " '" + plan.spec().name() + "': "
                 + plan.backboneName() + " at " + plan.sides() + ", " + steps + " steps, batch " + plan.batchSize());
+        stageGflop = Double.NaN;
         try (NDManager stageManager = runtime.newManager()) {
             Backbone backbone = plan.factory().create(plan.config(), stageManager,
                     exp.spec.seed() * 1_000_003L + plan.index());
             Map<String, NDArray> params = backbone.parameters();
             if (resumed != null) {
-                StateDicts.loadStrict(resumed.model, params);
+                StateDicts.loadStrict(resumed.model(), params);
             } else if (previous != null) {
-                StateDicts.loadStrict(previous.model, StateDicts.withPrefix(params, plan.inherited()));
+                StateDicts.loadStrict(inheritedWeights(backbone, previous), StateDicts.withPrefix(params, plan.inherited()));
+            }
+            if (backbone instanceof LatentBackbone latent && !latent.scaleMeasured()) {
+                measureLatentScale(plan, latent, stageManager); // before the EMA copies the parameters
             }
             MultiResolutionProcess process = plan.process(exp.schedule.service(), exp.frames);
             try (DataParallel parallel = new DataParallel(devices, plan, backbone, runtime, exp.spec.seed())) {
@@ -196,20 +225,19 @@ final class TrainingRun {
                 ExponentialMovingAverage ema = o.emaDecay() > 0
                         ? new ExponentialMovingAverage(o.emaDecay(), o.emaWarmup(), all, stageManager) : null;
                 if (resumed != null) {
-                    Map<String, Long> counts = new LinkedHashMap<>();
-                    resumed.state.path("optimizer_steps").fields()
-                            .forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
-                    adam.restore(resumed.optimizer, counts);
-                    if (ema != null && !resumed.ema.isEmpty()) {
-                        Map<String, NDArray> emaValues = new LinkedHashMap<>(resumed.ema);
-                        resumed.conditionerEma.forEach((k, v) -> emaValues.put(CONDITIONER_PREFIX + k, v));
-                        ema.restore(emaValues, resumed.state.path("ema_updates").asLong());
+                    CheckpointState s = resumed.state();
+                    adam.restore(resumed.optimizer(), s.optimizerSteps() == null ? Map.of() : s.optimizerSteps());
+                    if (ema != null && !resumed.ema().isEmpty()) {
+                        Map<String, NDArray> emaValues = new LinkedHashMap<>(resumed.ema());
+                        resumed.conditionerEma().forEach((k, v) -> emaValues.put(CONDITIONER_PREFIX + k, v));
+                        ema.restore(emaValues, s.emaUpdates());
                     }
                 } else if (ema != null && previous != null && previous.ema != null) {
                     Map<String, NDArray> inheritedEma = new LinkedHashMap<>();
                     previous.ema.forEach((k, v) -> inheritedEma.put(plan.inherited() + k, v));
                     restorePartial(ema, inheritedEma);
                 }
+                Trained t = new Trained(plan, backbone, adam, ema);
                 double lr = plan.spec().lr() > 0 ? plan.spec().lr() : o.lr();
                 LearningRate schedule = new LearningRate(lr, o.warmupSteps(), LearningRate.Decay.parse(o.lrSchedule()),
                         steps, o.minLrRatio());
@@ -218,8 +246,9 @@ final class TrainingRun {
                 for (long stageStep = startStep; stageStep < steps; ) {
                     String stop = control.stopRequested();
                     if (stop != null) {
-                        Path ckpt = checkpoint(plan, stageStep, backbone, adam, ema);
-                        control.event("stopped at step " + globalStep + " (" + stop + "); checkpoint " + ckpt);
+                        Path ckpt = checkpoint(t, stageStep);
+                        control.event("stopped at step " + globalStep + " (" + stop + ")"
+                                + (ckpt == null ? "" : "; checkpoint " + ckpt));
                         return new StageResult(Outcome.STOPPED, null);
                     }
                     Set<String> nowFrozen = frozen(plan, stageStep, backbone);
@@ -233,14 +262,35 @@ final class TrainingRun {
                     }
                     long started = System.nanoTime();
                     double currentLr = schedule.at(stageStep + 1);
-                    trainStep(plan, process, parallel, all, frozen, adam, ema, currentLr);
+                    TrainingStep.Result r;
+                    if (Double.isNaN(stageGflop) && parallel.size() == 1) {
+                        // the first step of a stage counts its forward FLOPs (× 3 with the backward pass)
+                        try (FlopCount count = FlopCount.start()) {
+                            r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
+                            stageGflop = 3 * count.flops() / 1e9;
+                        }
+                    } else {
+                        r = step.run(plan, process, parallel, all, frozen, adam, ema, currentLr, backbone);
+                    }
                     stageStep++;
                     globalStep++;
+                    record(plan, r);
+                    if (r.skipped()) {
+                        control.event("step " + globalStep + ": loss or gradient is not finite (loss "
+                                + r.loss() + ", gradient norm " + r.gradNorm() + "); step skipped");
+                    }
+                    divergence.record(r.skipped());
                     timer.record(System.nanoTime() - started,
                             (long) plan.batchSize() * o.accumulationSteps());
-                    afterStep(plan, stageStep, steps, currentLr, backbone, adam, ema, process, stageManager);
+                    afterStep(t, stageStep, steps, currentLr, process, stageManager);
+                    divergence.failIfDiverged(globalStep, r.loss(), currentLr, lastCheckpointStep);
                 }
-                checkpoint(plan, steps, backbone, adam, ema);
+                if (checkpoint(t, steps) == null) {
+                    throw new MdmException("the weights are not finite at step " + globalStep
+                            + ", so no checkpoint was written; " + (lastCheckpointStep < 0
+                            ? "no checkpoint was written before" : "the last good checkpoint is step " + lastCheckpointStep)
+                            + "; lower the learning rate (now " + lr + ")");
+                }
                 if (plan.index() == exp.stages.size() - 1) {
                     sampleGrid(plan, process, backbone, ema, "final");
                     return new StageResult(Outcome.COMPLETED, null);
@@ -251,66 +301,21 @@ final class TrainingRun {
         }
     }
 
-    private void trainStep(StagePlan plan, MultiResolutionProcess process, DataParallel parallel,
-                           Map<String, NDArray> all, Set<String> frozen, AdamW adam, ExponentialMovingAverage ema,
-                           double lr) {
-        var o = exp.spec.optimizer();
-        int accumulation = o.accumulationSteps();
-        double[] levelSums = new double[plan.levelScales().size()];
-        double total = 0;
-        try (NDManager step = runtime.newManager()) {
-            for (int micro = 0; micro < accumulation; micro++) {
-                List<Sample> samples = nextBatch(plan.batchSize());
-                NDArray images = modelImages(samples, plan, step);
-                boolean[] drop = process.conditionDropout(samples.size(), dropoutRng);
-                try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                    Conditioning cond = conditioner.encode(samples, drop, true, step);
-                    DataParallel.Result r = parallel.backward(collector, process, images, cond,
-                            TrainingDraws.from(noiseRng), plan.diffusion().numDiffusionSteps(), plan.sides(),
-                            1.0 / accumulation, step);
-                    total += r.total() / accumulation;
-                    for (int l = 0; l < levelSums.length; l++) {
-                        levelSums[l] += r.levels()[l] / accumulation;
-                    }
-                }
-            }
-            Map<String, NDArray> trainable = new LinkedHashMap<>(all);
-            trainable.keySet().removeAll(frozen);
-            Map<String, NDArray> grads = Gradients.of(trainable);
-            try {
-                parallel.gather(grads, step);
-                double norm = Gradients.globalNorm(grads, step);
-                if (!Double.isFinite(total) || !Double.isFinite(norm)) {
-                    control.event("step " + (globalStep + 1) + ": loss or gradient is not finite; step skipped");
-                    Gradients.reset(grads);
-                } else {
-                    lastGradNorm = norm;
-                    if (o.gradientClipNorm() > 0) {
-                        Gradients.clip(grads, norm, o.gradientClipNorm(), step);
-                    }
-                    adam.step(trainable, grads, lr, step);
-                    if (ema != null) {
-                        ema.update(all, step);
-                    }
-                    Gradients.zero(grads, step);
-                }
-            } finally {
-                Gradients.close(grads);
-            }
-            if (parallel.size() > 1) {
-                parallel.broadcast();
-            }
+    private void record(StagePlan plan, TrainingStep.Result r) {
+        if (!r.skipped()) {
+            lastGradNorm = r.gradNorm();
         }
+        accumulate("loss", r.loss());
         List<Integer> sides = plan.sides();
-        accumulate("loss", total);
-        for (int l = 0; l < levelSums.length; l++) {
-            accumulate(Integer.toString(sides.get(l)), levelSums[l]);
+        for (int l = 0; l < r.levels().length; l++) {
+            accumulate(Integer.toString(sides.get(l)), r.levels()[l]);
         }
     }
 
-    private void afterStep(StagePlan plan, long stageStep, long steps, double lr, Backbone backbone, AdamW adam,
-                           ExponentialMovingAverage ema, MultiResolutionProcess process, NDManager stageManager) {
-        var t = exp.spec.training();
+    private void afterStep(Trained t, long stageStep, long steps, double lr, MultiResolutionProcess process,
+                           NDManager stageManager) {
+        StagePlan plan = t.plan();
+        var s = exp.spec.training();
         Map<String, Double> levels = new LinkedHashMap<>();
         for (int side : plan.sides()) {
             levels.put(Integer.toString(side), mean(Integer.toString(side)));
@@ -318,7 +323,7 @@ final class TrainingRun {
         double remaining = (totalSteps - globalStep) * timer.secondsPerStep();
         control.progress(new Progress(plan.spec().name(), globalStep, totalSteps, mean("loss"), levels, lr,
                 timer.imagesPerSecond(), remaining, null));
-        if (globalStep % t.logEvery() == 0 || stageStep == steps) {
+        if (globalStep % s.logEvery() == 0 || stageStep == steps) {
             ObjectNode record = Json.empty();
             record.put("step", globalStep);
             record.put("stage", plan.spec().name());
@@ -328,19 +333,27 @@ final class TrainingRun {
             record.put("lr", lr);
             record.put("grad_norm", lastGradNorm);
             record.put("images_per_second", timer.imagesPerSecond());
+            if (divergence.total() > 0) {
+                record.put("skipped_steps", divergence.total());
+            }
+            if (!Double.isNaN(stageGflop)) {
+                record.put("gflop_per_step", stageGflop);
+            }
             // tensors held by the stage and the run: constant within a stage, or something leaks
             record.put("live_arrays", stageManager.getManagedArrays().size() + longLived.getManagedArrays().size());
             metrics.append(record);
             logWindow.clear();
         }
-        if (globalStep % t.checkpointEvery() == 0 && stageStep < steps) {
-            checkpoint(plan, stageStep, backbone, adam, ema);
+        // no periodic checkpoint right after a skipped step: the last good one stays the newest
+        if (globalStep % s.checkpointEvery() == 0 && stageStep < steps && divergence.consecutive() == 0) {
+            checkpoint(t, stageStep);
         }
-        if (t.sampleEvery() > 0 && globalStep % t.sampleEvery() == 0 && globalStep < totalSteps) {
-            sampleGrid(plan, process, backbone, ema, String.format("step-%08d", globalStep));
+        boolean samples = !(t.backbone() instanceof SelfTrainedBackbone); // an autoencoder stage has nothing to sample
+        if (samples && s.sampleEvery() > 0 && globalStep % s.sampleEvery() == 0 && globalStep < totalSteps) {
+            sampleGrid(plan, process, t.backbone(), t.ema(), String.format("step-%08d", globalStep));
         }
-        if (evaluation != null && evaluation.due(globalStep, totalSteps)) {
-            evaluate(plan, stageStep, process, backbone, ema);
+        if (samples && evaluation != null && evaluation.due(globalStep, totalSteps)) {
+            evaluate(plan, stageStep, process, t.backbone(), t.ema());
         }
     }
 
@@ -369,34 +382,32 @@ final class TrainingRun {
         return w == null || w[1] == 0 ? Double.NaN : w[0] / w[1];
     }
 
-    /** The next n samples the conditioner accepts (e.g. captions within its token limit), as the reference's reader drops the others. */
-    private List<Sample> nextBatch(int n) {
-        List<Sample> batch = new ArrayList<>(n);
-        while (batch.size() < n) {
-            Sample s = stream.next();
-            if (conditioner.acceptsForTraining(s)) {
-                batch.add(s);
-            } else if (++rejected == 1 || Long.bitCount(rejected) == 1) {
-                control.event(rejected + " sample(s) skipped so far: the conditioner rejects them for training"
-                        + " (e.g. " + s.id() + ", caption over the token limit)");
-            }
-        }
-        return batch;
+    /**
+     * What a stage starts its inherited part from: the previous stage's weights, or for a cascade
+     * (whose lower stages stay frozen from then on, and are sampled as they are) their EMA.
+     */
+    private static Map<String, NDArray> inheritedWeights(Backbone backbone, Inherited previous) {
+        boolean frozenFromNowOn = backbone instanceof CascadedBackbone || backbone instanceof LatentBackbone;
+        return frozenFromNowOn && previous.ema() != null ? previous.ema() : previous.model();
     }
 
     /**
-     * The batch as the stage's network sees it: clips tiled into a mosaic, then the full model's
-     * pyramid level where the stage's highest level sits (area down-sampling for images, kept
-     * frames for temporal levels), so every stage trains on exactly what the whole model's inner
-     * levels will see.
+     * LDM's scale factor: 1 / std of the autoencoder's latents of the first training images the
+     * stage draws (at least 256), so that the diffusion sees unit-variance data.
      */
-    private NDArray modelImages(List<Sample> samples, StagePlan plan, NDManager manager) {
-        NDArray x = Batches.pixels(samples, manager);
-        if (exp.frames > 1) {
-            x = Mosaic.fromFrames(x, (int) Math.round(Math.sqrt(exp.frames)));
+    private void measureLatentScale(StagePlan plan, LatentBackbone latent, NDManager manager) {
+        try (NDManager m = manager.newSubManager()) {
+            List<NDArray> batches = new ArrayList<>();
+            int n = 0;
+            while (n < LATENT_SCALE_IMAGES) {
+                List<Sample> samples = step.nextBatch(plan.batchSize());
+                batches.add(step.modelImages(samples, plan, m));
+                n += samples.size();
+            }
+            NDArray images = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(batches.toArray(new NDArray[0])));
+            double factor = latent.measureScale(images, TrainingDraws.from(noiseRng));
+            control.event(String.format("latent scale factor %.5f (1 / std of the latents of %d training images)", factor, n));
         }
-        int skipped = exp.finalStage().levelScales().size() - plan.levelScales().size();
-        return skipped == 0 ? x : fullProcess.pyramid(x).get(skipped);
     }
 
     private Map<String, NDArray> allParameters(Map<String, NDArray> backboneParams) {
@@ -418,32 +429,51 @@ final class TrainingRun {
         all.forEach((k, p) -> p.setRequiresGradient(!frozen.contains(k)));
     }
 
-    private Path checkpoint(StagePlan plan, long stageStep, Backbone backbone, AdamW adam,
-                            ExponentialMovingAverage ema) {
-        ObjectNode state = Json.empty();
-        state.put("global_step", globalStep);
-        state.put("stage", plan.index());
-        state.put("stage_name", plan.spec().name());
-        state.put("stage_step", stageStep);
-        state.put("stage_steps", stageSteps[plan.index()]);
-        state.putArray("noise_rng").add(noiseRng.seed()).add(noiseRng.counter());
-        state.putArray("dropout_rng").add(dropoutRng.seed()).add(dropoutRng.counter());
-        ObjectNode data = state.putObject("data");
+    /** Writes a checkpoint of the current step; returns its folder, or null when the weights are not finite. */
+    private Path checkpoint(Trained t, long stageStep) {
+        StagePlan plan = t.plan();
+        Map<String, NDArray> emaAll = t.ema() == null ? Map.of() : t.ema().parameters();
+        String bad = firstNonFinite(t.backbone().parameters(), emaAll, conditioner.parameters());
+        if (bad != null) {
+            control.event("step " + globalStep + ": no checkpoint written: the weights are not finite ('" + bad
+                    + "'); the last good checkpoint is "
+                    + (lastCheckpointStep < 0 ? "none" : "step " + lastCheckpointStep));
+            return null;
+        }
         StreamPosition p = stream.position();
-        data.put("epoch", p.epoch());
-        data.put("index", p.index());
-        ObjectNode steps = state.putObject("optimizer_steps");
-        adam.stepCounts().forEach(steps::put);
-        state.put("ema_updates", ema == null ? 0 : ema.updates());
-        state.put("final", globalStep == totalSteps);
-        Map<String, NDArray> emaAll = ema == null ? Map.of() : ema.parameters();
+        Map<String, Long> optimizerSteps = new LinkedHashMap<>(t.adam().stepCounts());
+        CheckpointState state = new CheckpointState(globalStep, plan.index(), plan.spec().name(), stageStep,
+                stageSteps[plan.index()], Arrays.stream(stageSteps).boxed().toList(),
+                List.of(noiseRng.seed(), noiseRng.counter()), List.of(dropoutRng.seed(), dropoutRng.counter()),
+                new CheckpointState.DataPosition(p.epoch(), p.index()), optimizerSteps,
+                t.ema() == null ? 0 : t.ema().updates(), globalStep == totalSteps, null, divergence.total(), null);
         Path written = store.write(globalStep, new CheckpointStore.Contents(experimentRecord(plan), state,
-                backbone.parameters(), backboneOnly(emaAll), adam.stateTensors(), conditioner.parameters(),
+                t.backbone().parameters(), backboneOnly(emaAll), t.adam().stateTensors(), conditioner.parameters(),
                 conditionerOnly(emaAll)));
+        lastCheckpointStep = globalStep;
         store.prune(exp.spec.training().keepCheckpoints(), null);
         LossCurves.write(metrics.records(), out);
         control.event("checkpoint " + written);
         return written;
+    }
+
+    /** The name of the first tensor holding NaN or infinity, or null when all are finite. */
+    @SafeVarargs
+    private String firstNonFinite(Map<String, NDArray>... groups) {
+        try (NDManager scratch = runtime.newManager()) {
+            for (Map<String, NDArray> g : groups) {
+                for (Map.Entry<String, NDArray> e : g.entrySet()) {
+                    NDArray v = e.getValue();
+                    // x·0 is 0 where x is finite and NaN where it is NaN or infinite; the sum tells which
+                    NDArray zeros = v.mul(scratch.zeros(new Shape(), v.getDataType()));
+                    zeros.attach(scratch);
+                    if (Double.isNaN(zeros.sum().toType(DataType.FLOAT64, false).getDouble())) {
+                        return e.getKey();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private static Map<String, NDArray> backboneOnly(Map<String, NDArray> all) {
@@ -482,7 +512,7 @@ final class TrainingRun {
         values.forEach((k, v) -> {
             NDArray target = shadow.get(k);
             if (target != null) {
-                target.set(v.toType(target.getDataType(), false).toByteBuffer());
+                NativeArrays.assign(target, v);
             }
         });
     }
@@ -490,10 +520,10 @@ final class TrainingRun {
     /** The run's record of what it is: the spec as written, the resolved stage, the components' bundles. */
     private JsonNode experimentRecord(StagePlan plan) {
         ObjectNode e = Json.empty();
-        e.set("spec", exp.spec.source());
+        e.set("spec", Json.tree(exp.spec.source()));
         // the model and diffusion sections as trained, imports resolved: enough to rebuild without the spec's files
-        e.set("model_section", exp.spec.model());
-        e.set("diffusion_section", exp.spec.diffusion());
+        e.set("model_section", Json.tree(exp.spec.model()));
+        e.set("diffusion_section", Json.tree(exp.spec.diffusion()));
         e.put("image_size", exp.imageSize);
         e.put("frames", exp.frames);
         e.put("conditioning_dim", exp.conditioningDim);
@@ -502,7 +532,7 @@ final class TrainingRun {
         if (plan != null) {
             e.put("stage", plan.index());
             e.put("backbone", plan.backboneName());
-            e.set("model", plan.config().toJson());
+            e.set("model", Json.tree(plan.config().toOptions()));
             e.put("resolution", plan.resolution());
             ObjectNode steps = e.putObject("stage_steps");
             for (StagePlan s : exp.stages) {
@@ -515,8 +545,8 @@ final class TrainingRun {
     /** A resumed run must be the same experiment; only step counts may change. */
     private void checkSameExperiment(JsonNode saved) {
         JsonNode before = saved.path("spec");
-        JsonNode now = exp.spec.source();
-        for (String section : new String[] {"components", "model", "diffusion", "import"}) {
+        JsonNode now = Json.tree(exp.spec.source());
+        for (String section : new String[] {"components", "model", "diffusion", "import", "pipeline", "cascade", "latent"}) {
             if (!before.path(section).equals(now.path(section))) {
                 throw new MdmException("the spec's '" + section + "' section differs from the run being resumed in "
                         + out + ": resume with the spec it was started with, or train into a new output folder");
@@ -546,33 +576,6 @@ final class TrainingRun {
         } catch (RuntimeException e) {
             // a failed grid must not cost the training run
             control.event("sample grid at step " + globalStep + " failed: " + e.getMessage());
-        }
-    }
-
-    /** A checkpoint read back for resuming. */
-    private static final class Resumed {
-        JsonNode experiment;
-        JsonNode state;
-        Map<String, NDArray> model;
-        Map<String, NDArray> ema;
-        Map<String, NDArray> optimizer;
-        Map<String, NDArray> conditioner;
-        Map<String, NDArray> conditionerEma;
-
-        static Resumed read(Path dir, NDManager manager) {
-            Resumed r = new Resumed();
-            r.experiment = Json.read(dir.resolve(CheckpointStore.EXPERIMENT));
-            r.state = Json.read(dir.resolve(CheckpointStore.STATE));
-            r.model = tensors(dir.resolve(CheckpointStore.MODEL), manager);
-            r.ema = tensors(dir.resolve(CheckpointStore.EMA), manager);
-            r.optimizer = tensors(dir.resolve(CheckpointStore.OPTIMIZER), manager);
-            r.conditioner = tensors(dir.resolve(CheckpointStore.CONDITIONER), manager);
-            r.conditionerEma = tensors(dir.resolve(CheckpointStore.CONDITIONER_EMA), manager);
-            return r;
-        }
-
-        private static Map<String, NDArray> tensors(Path file, NDManager manager) {
-            return Files.exists(file) ? Safetensors.read(file, manager) : Map.of();
         }
     }
 }

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
 import mdm.api.train.ExperimentSpec;
@@ -34,18 +33,20 @@ public final class TrainingService implements Trainer, AutoCloseable {
         return t;
     });
     private final List<TrainingJob> jobs = new ArrayList<>();
-    private final AtomicInteger counter = new AtomicInteger();
+    private final JobIds ids;
 
     public TrainingService(ComponentRegistry registry, DjlRuntime runtime, Path workDirectory) {
         this.registry = registry;
         this.runtime = runtime;
         this.workDirectory = workDirectory;
+        this.ids = new JobIds(workDirectory);
     }
 
     @Override
     public ExperimentSpec validate(Path specFile) {
         ExperimentSpec spec = SpecReader.read(specFile);
-        try (Experiment ignored = ExperimentResolver.resolve(spec, registry)) {
+        try (Experiment exp = ExperimentResolver.resolve(spec, registry)) {
+            Preflight.checkStructure(exp);
             return spec;
         }
     }
@@ -65,8 +66,13 @@ public final class TrainingService implements Trainer, AutoCloseable {
                 throw new MdmException("the output folder " + out + " already holds a run: add --resume to continue it, "
                         + "or --out to train into another folder");
             }
-            Devices.resolve(spec.training().devices(), runtime); // an absent GPU is an error now, not in the job
-            long[] steps = stageSteps(spec, request.steps());
+            inUseHere(out);
+            // an absent GPU, a network that cannot be built or a batch that cannot fit is an error now, not in the job
+            Preflight.check(exp, Devices.resolve(spec.training().devices(), runtime));
+            long[] requested = stageSteps(spec, request.steps());
+            // a resumed run trains to the requested total, or is refused now (the job checks again once it holds the folder)
+            long[] steps = request.resume() ? store.newestUsable()
+                    .map(u -> RunPlan.resumed(requested, u.state(), out).stageSteps()).orElse(requested) : requested;
             TrainingEvaluation evaluation = TrainingEvaluation.prepare(exp, registry, steps);
             long total = 0;
             for (long s : steps) {
@@ -74,7 +80,7 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             TrainingJob job;
             synchronized (jobs) {
-                job = new TrainingJob(spec.name() + "-" + counter.incrementAndGet(), spec, out, total);
+                job = new TrainingJob(ids.next(spec.name()), spec, out, total);
                 jobs.add(job);
             }
             for (ComponentRegistry.Lease<?> lease : exp.leases()) {
@@ -82,7 +88,17 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             worker.submit(() -> {
                 try {
-                    job.run(() -> new TrainingRun(exp, runtime, out, steps, job, evaluation).run(request.resume()));
+                    job.run(() -> {
+                        // one writer per run folder, from the job's start to its end, across runtimes
+                        try (RunLock lock = RunLock.acquire(out, job.id())) {
+                            if (!request.resume() && !store.list().isEmpty()) {
+                                throw new MdmException("the output folder " + out + " already holds a run (written "
+                                        + "since this job was submitted): add --resume to continue it, or --out to "
+                                        + "train into another folder");
+                            }
+                            return new TrainingRun(exp, runtime, out, requested, job, evaluation).run(request.resume());
+                        }
+                    });
                 } finally {
                     if (evaluation != null) {
                         evaluation.close();
@@ -94,6 +110,19 @@ public final class TrainingService implements Trainer, AutoCloseable {
         } catch (RuntimeException e) {
             exp.close();
             throw e;
+        }
+    }
+
+    /** Refuses a folder that a queued or running job of this runtime will write (other runtimes: {@link RunLock}). */
+    private void inUseHere(Path out) {
+        synchronized (jobs) {
+            for (TrainingJob j : jobs) {
+                if (!j.state().finished() && j.output().equals(out)) {
+                    throw new MdmException("run folder " + out + " is in use by job " + j.id() + " (pid "
+                            + ProcessHandle.current().pid() + "): wait for it to end, stop it, or train into another "
+                            + "folder with --out");
+                }
+            }
         }
     }
 

@@ -66,8 +66,8 @@ class DataParallelTest {
     @Test
     void twoReplicasMatchOneDevice() {
         UNetModels factory = new UNetModels("nested_unet");
-        BackboneConfig config = factory.parseConfig(Json.parse(MODEL));
-        DiffusionSettings settings = DiffusionSettings.parse(Json.parse("""
+        BackboneConfig config = factory.parseConfig(Json.parseOptions(MODEL));
+        DiffusionSettings settings = DiffusionSettings.parse(Json.parseOptions("""
                 sampler_config: {num_diffusion_steps: 1000, schedule_type: DEEPFLOYD, prediction_type: V_PREDICTION,
                                  loss_target_type: DDPM, schedule_shifted: true}
                 use_double_loss: true
@@ -124,7 +124,7 @@ class DataParallelTest {
         parallel.gather(grads, m);
         Map<String, float[]> out = new LinkedHashMap<>();
         grads.forEach((k, g) -> out.put(k, g.toFloatArray()));
-        Gradients.reset(grads);
+        Gradients.reset(grads, m);
         Gradients.close(grads);
         return out;
     }

@@ -1,6 +1,6 @@
 package mdm.sample.ablation;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.diffusion.NoiseSchedule;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -44,7 +44,7 @@ public class ShiftedCosineSchedule implements NoiseSchedule {
     }
 
     @Override
-    public double[] gammas(int steps, JsonNode options) {
+    public double[] gammas(int steps, Options options) {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1");
         }

@@ -1,8 +1,8 @@
 package mdm.conditioner.frames.internal;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
@@ -27,14 +27,14 @@ public final class FramesConditionerFactory implements ConditionerFactory {
     }
 
     @Override
-    public int featureDim(JsonNode options, DatasetInfo data) {
+    public int featureDim(Options options, DatasetInfo data) {
         FramesOptions o = Json.bind(options, FramesOptions.class, "frames conditioner options");
         patches(o, data);
         return o.dim();
     }
 
     @Override
-    public Conditioner create(JsonNode options, DatasetInfo data, NDManager manager, long seed) {
+    public Conditioner create(Options options, DatasetInfo data, NDManager manager, long seed) {
         FramesOptions o = Json.bind(options, FramesOptions.class, "frames conditioner options");
         return new FramesConditioner(patches(o, data), o.dim(), o.layers(), o.heads(), manager.newSubManager(), seed);
     }

@@ -1,7 +1,7 @@
 package mdm.conditioner.label.internal;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
@@ -25,13 +25,13 @@ public final class ClassConditionerFactory implements ConditionerFactory {
     }
 
     @Override
-    public int featureDim(JsonNode options, DatasetInfo data) {
+    public int featureDim(Options options, DatasetInfo data) {
         ClassOptions o = Json.bind(options, ClassOptions.class, "class conditioner options");
         return width(o, data);
     }
 
     @Override
-    public Conditioner create(JsonNode options, DatasetInfo data, NDManager manager, long seed) {
+    public Conditioner create(Options options, DatasetInfo data, NDManager manager, long seed) {
         ClassOptions o = Json.bind(options, ClassOptions.class, "class conditioner options");
         return new ClassConditioner(data.classNames(), width(o, data), o.mode());
     }

@@ -1,7 +1,7 @@
 package mdm.conditioner.text.internal;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.DjlRuntime;
 import mdm.api.conditioning.Conditioner;
@@ -29,14 +29,14 @@ public final class LearnedTextConditionerFactory implements ConditionerFactory {
     }
 
     @Override
-    public int featureDim(JsonNode options, DatasetInfo data) {
+    public int featureDim(Options options, DatasetInfo data) {
         LearnedTextOptions o = Json.bind(options, LearnedTextOptions.class, "learned-text conditioner options");
         TextSetup.requireCaptions(data, "learned-text");
         return o.dim();
     }
 
     @Override
-    public Conditioner create(JsonNode options, DatasetInfo data, NDManager manager, long seed) {
+    public Conditioner create(Options options, DatasetInfo data, NDManager manager, long seed) {
         LearnedTextOptions o = Json.bind(options, LearnedTextOptions.class, "learned-text conditioner options");
         TextSetup.requireCaptions(data, "learned-text");
         Vocabulary vocabulary = TextSetup.vocabulary(o.vocabFile(), runtime);

@@ -1,8 +1,8 @@
 package mdm.conditioner.text.internal;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import mdm.api.Options;
 import mdm.api.Components;
 import mdm.api.DjlRuntime;
 import mdm.api.MdmException;
@@ -33,14 +33,14 @@ public final class T5ConditionerFactory implements ConditionerFactory {
     }
 
     @Override
-    public int featureDim(JsonNode options, DatasetInfo data) {
+    public int featureDim(Options options, DatasetInfo data) {
         T5Options o = Json.bind(options, T5Options.class, "t5 conditioner options");
         TextSetup.requireCaptions(data, "t5");
         return T5Config.read(modelDir(o)).dModel();
     }
 
     @Override
-    public Conditioner create(JsonNode options, DatasetInfo data, NDManager manager, long seed) {
+    public Conditioner create(Options options, DatasetInfo data, NDManager manager, long seed) {
         T5Options o = Json.bind(options, T5Options.class, "t5 conditioner options");
         TextSetup.requireCaptions(data, "t5");
         Path dir = modelDir(o);

@@ -15,6 +15,7 @@ import mdm.api.model.Conditioning;
 import mdm.conditioner.text.CaptionBatches;
 import mdm.conditioner.text.EmbeddingCache;
 import mdm.conditioner.text.TokenBatch;
+import mdm.core.tensor.NativeArrays;
 
 /**
  * Captions → frozen T5 encoder → tokens (B×L×d_model, pad rows zero) and mask (B×L, float 1/0),
@@ -129,7 +130,7 @@ public final class T5Conditioner implements Conditioner {
                 }
             }
         }
-        return manager.create(flat, new Shape(b, len, d));
+        return NativeArrays.create(manager, flat, new Shape(b, len, d));
     }
 
     private void encodeAndStore(List<int[]> rows, int pad, NDManager manager) {

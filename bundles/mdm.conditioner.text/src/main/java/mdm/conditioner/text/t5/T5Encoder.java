@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import mdm.core.tensor.NativeArrays;
 import mdm.core.tensor.Scalars;
 
 /**
@@ -125,7 +126,7 @@ public final class T5Encoder implements AutoCloseable {
 
     /** Position bias (1, H, L, L) plus −∞ at padded keys (B, 1, 1, L) → (B, H, L, L). */
     private NDArray attentionBias(NDManager scope, NDArray mask, int len) {
-        NDArray buckets = scope.create(RelativePositionBuckets.matrix(len,
+        NDArray buckets = NativeArrays.create(scope, RelativePositionBuckets.matrix(len,
                 config.relativeAttentionNumBuckets(), config.relativeAttentionMaxDistance()), new Shape(len, len));
         NDArray position = buckets.getNDArrayInternal().embedding(buckets, relativeBias, SparseFormat.DENSE)
                 .singletonOrThrow().transpose(2, 0, 1).expandDims(0);

@@ -54,10 +54,10 @@ class LearnedTextConditionerTest {
     @Test
     void encodesMaskedTokensDeterministically() {
         LearnedTextConditionerFactory factory = new LearnedTextConditionerFactory(runtime);
-        assertEquals(32, factory.featureDim(SMALL, SHAPES));
+        assertEquals(32, factory.featureDim(Json.options(SMALL), SHAPES));
         try (NDManager m = runtime.newManager();
-             Conditioner a = factory.create(SMALL, SHAPES, m, 7);
-             Conditioner b = factory.create(SMALL, SHAPES, m, 7)) {
+             Conditioner a = factory.create(Json.options(SMALL), SHAPES, m, 7);
+             Conditioner b = factory.create(Json.options(SMALL), SHAPES, m, 7)) {
             Map<String, NDArray> params = a.parameters();
             assertTrue(params.containsKey("token_embedding.weight"));
             assertTrue(params.containsKey("blocks.1.mlp.main.3.weight"));
@@ -87,7 +87,7 @@ class LearnedTextConditionerTest {
     void gradientsMatchFiniteDifferences() {
         LearnedTextConditionerFactory factory = new LearnedTextConditionerFactory(runtime);
         List<Sample> batch = captions("a red circle", "a blue square at the top");
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(SMALL, SHAPES, m, 3)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(SMALL), SHAPES, m, 3)) {
             // random values everywhere (the zero-initialised outputs would hide the blocks' gradients)
             Random r = new Random(1);
             for (NDArray p : c.parameters().values()) {
@@ -147,7 +147,7 @@ class LearnedTextConditionerTest {
         for (int i = 0; i < target.length; i++) {
             target[i] = (float) r.nextGaussian();
         }
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(SMALL, SHAPES, m, 5)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(SMALL), SHAPES, m, 5)) {
             c.parameters().values().forEach(p -> p.setRequiresGradient(true));
             double first = 0;
             double last = 0;

@@ -63,11 +63,11 @@ class T5ConditionerTest {
     @Test
     void encodesCaptionsLikeTheReferencePipeline() {
         T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
-        assertEquals(16, factory.featureDim(options(""), CAPTIONED));
+        assertEquals(16, factory.featureDim(Json.options(options("")), CAPTIONED));
         CaptionTokenizer tokenizer = new CaptionTokenizer(Vocabulary.t5(), 512, 12);
         T5Reference ref = new T5Reference(model);
         String[] texts = {"a red circle", "a large blue striped square", ""};
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options(""), CAPTIONED, m, 0)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options("")), CAPTIONED, m, 0)) {
             for (boolean training : new boolean[] {false, true}) {
                 Conditioning cond = c.encode(captions(texts), null, training, m);
                 int len = 0;
@@ -107,7 +107,7 @@ class T5ConditionerTest {
     @Test
     void unconditionalIsTheEmptyCaptionAndPadsWithTheConditionalHalf() {
         T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options(""), CAPTIONED, m, 0)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options("")), CAPTIONED, m, 0)) {
             Conditioning u = c.unconditional(2, m);
             assertEquals(new Shape(2, 2, 16), u.tokens().getShape()); // ▁ </s>
             // guidance batch as the reference demo builds it: [negative; prompt] tokenised together
@@ -128,8 +128,8 @@ class T5ConditionerTest {
     void cachedEmbeddingsEqualFreshOnes() {
         T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
         try (NDManager m = runtime.newManager();
-             Conditioner plain = factory.create(options(""), CAPTIONED, m, 0);
-             Conditioner cached = factory.create(options(", \"embedding_cache_mb\": 4"), CAPTIONED, m, 0)) {
+             Conditioner plain = factory.create(Json.options(options("")), CAPTIONED, m, 0);
+             Conditioner cached = factory.create(Json.options(options(", \"embedding_cache_mb\": 4")), CAPTIONED, m, 0)) {
             List<Sample> batch = captions("a red circle", "a green triangle at the bottom", "a red circle");
             float[] expected = plain.encode(batch, null, true, m).tokens().toFloatArray();
             float[] first = cached.encode(batch, null, true, m).tokens().toFloatArray();
@@ -147,7 +147,7 @@ class T5ConditionerTest {
     @Test
     void trainingRefusesWhatTheReferenceReaderDrops() {
         T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
-        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(options(""), CAPTIONED, m, 0)) {
+        try (NDManager m = runtime.newManager(); Conditioner c = factory.create(Json.options(options("")), CAPTIONED, m, 0)) {
             List<Sample> batch = captions("a red circle", "a very long caption that has far more than twelve tokens in it");
             assertTrue(c.acceptsForTraining(batch.get(0)));
             assertFalse(c.acceptsForTraining(batch.get(1)));
@@ -162,12 +162,12 @@ class T5ConditionerTest {
     void badOptionsAndDataAreExplained() {
         T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
         MdmException typo = assertThrows(MdmException.class, () -> factory.featureDim(
-                Json.parse("{\"model_dri\": \"x\"}"), CAPTIONED));
+                Json.parseOptions("{\"model_dri\": \"x\"}"), CAPTIONED));
         assertTrue(typo.getMessage().contains("did you mean 'model_dir'"), typo.getMessage());
         DatasetInfo labelled = new DatasetInfo("fashion-mnist", 32, 1, 1, List.of("a", "b"), false, 10);
-        MdmException noCaptions = assertThrows(MdmException.class, () -> factory.featureDim(options(""), labelled));
+        MdmException noCaptions = assertThrows(MdmException.class, () -> factory.featureDim(Json.options(options("")), labelled));
         assertTrue(noCaptions.getMessage().contains("class conditioner"), noCaptions.getMessage());
-        MdmException noModel = assertThrows(MdmException.class, () -> factory.featureDim(Json.parse("{}"), CAPTIONED));
+        MdmException noModel = assertThrows(MdmException.class, () -> factory.featureDim(Json.parseOptions("{}"), CAPTIONED));
         assertTrue(noModel.getMessage().contains("models/flan-t5-xl"), noModel.getMessage());
     }
 }

@@ -19,7 +19,13 @@ record SpecFile(
         @JsonProperty("data") DataFile data,
         @JsonProperty("output") String output,
         /** evaluation during training; read and checked by the trainer's TrainingEvaluation */
-        @JsonProperty("evaluation") JsonNode evaluation) {
+        @JsonProperty("evaluation") JsonNode evaluation,
+        /** mdm (default), cascade or latent: read by the trainer's Pipelines */
+        @JsonProperty("pipeline") String pipeline,
+        /** the cascade's super-resolution stages (pipeline: cascade); checked by the cascade backbone */
+        @JsonProperty("cascade") JsonNode cascade,
+        /** latent diffusion's autoencoder (pipeline: latent); checked by the latent backbone */
+        @JsonProperty("latent") JsonNode latent) {
 
     /** The images' shape for a model without a dataset (imported, only sampled). */
     record DataFile(
@@ -61,7 +67,8 @@ record SpecFile(
             @JsonProperty("log_every") Long logEvery,
             @JsonProperty("keep_checkpoints") Integer keepCheckpoints,
             @JsonProperty("devices") List<String> devices,
-            @JsonProperty("data_workers") Integer dataWorkers) {
+            @JsonProperty("data_workers") Integer dataWorkers,
+            @JsonProperty("max_skipped_steps") Integer maxSkippedSteps) {
     }
 
     record SamplingFile(

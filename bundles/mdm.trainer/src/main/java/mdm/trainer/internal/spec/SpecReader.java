@@ -16,6 +16,8 @@ import mdm.api.train.SamplingSpec;
 import mdm.api.train.StageSpec;
 import mdm.api.train.TrainingSpec;
 import mdm.core.config.Json;
+import mdm.api.Options;
+import mdm.core.config.Names;
 
 /**
  * Reads an experiment spec (JSON or YAML) into an {@link ExperimentSpec}: unknown keys are errors
@@ -23,7 +25,19 @@ import mdm.core.config.Json;
  * file supplies the model ({@code unet_config}) and diffusion settings that the spec does not set.
  */
 public final class SpecReader {
+    /** The spec field that picks the pipeline, and its values. */
+    public static final String PIPELINE = "pipeline";
+    public static final String PIPELINE_MDM = "mdm";
+    public static final String PIPELINE_CASCADE = "cascade";
+    public static final String PIPELINE_LATENT = "latent";
+    static final List<String> PIPELINES = List.of(PIPELINE_MDM, PIPELINE_CASCADE, PIPELINE_LATENT);
+
     private SpecReader() {
+    }
+
+    /** The pipeline a spec picks: mdm (nested or plain UNet, the default), cascade or latent. */
+    public static String pipeline(ExperimentSpec spec) {
+        return spec.source() == null ? PIPELINE_MDM : Json.tree(spec.source()).path(PIPELINE).asText(PIPELINE_MDM);
     }
 
     public static ExperimentSpec read(Path file) {
@@ -59,6 +73,22 @@ public final class SpecReader {
         if (model.size() == 1 && model.has("unet_config")) {
             model = model.get("unet_config");
         }
+        String pipeline = f.pipeline() != null ? f.pipeline() : PIPELINE_MDM;
+        if (!PIPELINES.contains(pipeline)) {
+            throw new MdmException("pipeline '" + pipeline + "' is unknown: " + Names.suggestion(pipeline, PIPELINES));
+        }
+        if (f.cascade() != null && !pipeline.equals(PIPELINE_CASCADE)) {
+            throw new MdmException("the spec has a 'cascade' section but pipeline is '" + pipeline
+                    + "': set pipeline: cascade, or remove the section");
+        }
+        if (pipeline.equals(PIPELINE_CASCADE) && (f.cascade() == null || !f.cascade().isObject())) {
+            throw new MdmException("pipeline: cascade needs a 'cascade' section: base_resolution and super_resolution "
+                    + "stages, e.g. cascade: {base_resolution: 16, super_resolution: [{resolution: 32, model: {...}}]}");
+        }
+        if (f.latent() != null && !pipeline.equals(PIPELINE_LATENT)) {
+            throw new MdmException("the spec has a 'latent' section but pipeline is '" + pipeline
+                    + "': set pipeline: latent, or remove the section");
+        }
         String name = f.name() != null ? f.name() : "experiment";
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw new MdmException("name '" + name + "' may contain only letters, digits, '.', '_' and '-'");
@@ -72,15 +102,15 @@ public final class SpecReader {
                 component(f.components().conditioner(), "conditioner", true),
                 component(f.components().dataset(), "dataset", f.data() == null),
                 component(f.components().evaluator(), "evaluator", false),
-                model,
-                diffusion != null ? diffusion : Json.empty(),
+                Json.options(model),
+                Json.options(diffusion),
                 optimizer(f.optimizer()),
                 training(f.training()),
                 sampling(f.sampling()),
-                stages(f.stages()),
+                stages(f.stages(), !pipeline.equals(PIPELINE_MDM)),
                 data(f.data()),
                 f.output() != null ? f.output() : "runs/" + name,
-                tree);
+                Json.options(tree));
         return spec;
     }
 
@@ -93,12 +123,12 @@ public final class SpecReader {
             return null;
         }
         if (node.isTextual()) {
-            return new ComponentRef(node.asText(), Json.empty());
+            return new ComponentRef(node.asText(), Options.empty());
         }
         if (node.isObject() && node.hasNonNull("name") && node.get("name").isTextual()) {
             ObjectNode options = ((ObjectNode) node).deepCopy();
             options.remove("name");
-            return new ComponentRef(node.get("name").asText(), options);
+            return new ComponentRef(node.get("name").asText(), Json.options(options));
         }
         throw new MdmException("components." + kind + " must be a name or a mapping with 'name' and options, e.g. "
                 + kind + ": {name: ..., ...}");
@@ -124,6 +154,7 @@ public final class SpecReader {
                 or(f.gradientClipNorm(), 2.0), or(f.emaDecay(), 0.999), or(f.emaWarmup(), true),
                 or(f.accumulationSteps(), 1));
         positive(spec.lr(), "optimizer.lr");
+        finite(spec.lr(), "optimizer.lr");
         if (spec.accumulationSteps() < 1) {
             throw new MdmException("optimizer.accumulation_steps must be at least 1");
         }
@@ -137,11 +168,12 @@ public final class SpecReader {
     }
 
     private static TrainingSpec training(SpecFile.TrainingFile t) {
-        SpecFile.TrainingFile f = t != null ? t : new SpecFile.TrainingFile(null, null, null, null, null, null, null);
+        SpecFile.TrainingFile f = t != null ? t : new SpecFile.TrainingFile(null, null, null, null, null, null, null, null);
         TrainingSpec spec = new TrainingSpec(or(f.batchSize(), 32), or(f.checkpointEvery(), 500L),
                 or(f.sampleEvery(), 0L), or(f.logEvery(), 10L), or(f.keepCheckpoints(), 2), f.devices(),
-                or(f.dataWorkers(), 2));
+                or(f.dataWorkers(), 2), or(f.maxSkippedSteps(), TrainingSpec.DEFAULT_MAX_SKIPPED_STEPS));
         positive(spec.batchSize(), "training.batch_size");
+        positive(spec.maxSkippedSteps(), "training.max_skipped_steps");
         positive(spec.checkpointEvery(), "training.checkpoint_every");
         positive(spec.logEvery(), "training.log_every");
         positive(spec.keepCheckpoints(), "training.keep_checkpoints");
@@ -152,13 +184,20 @@ public final class SpecReader {
     private static SamplingSpec sampling(SpecFile.SamplingFile s) {
         SpecFile.SamplingFile f = s != null ? s : new SpecFile.SamplingFile(null, null, null, null, null);
         SamplingSpec spec = new SamplingSpec(or(f.steps(), 50), or(f.guidance(), 1.0), or(f.count(), 16),
-                or(f.ema(), true), f.options() != null ? f.options() : Json.empty());
+                or(f.ema(), true), Json.options(f.options()));
+        if (!Double.isFinite(spec.guidance())) {
+            throw new MdmException("sampling.guidance must be a finite number (1 = no guidance), got " + spec.guidance());
+        }
         positive(spec.steps(), "sampling.steps");
         positive(spec.count(), "sampling.count");
         return spec;
     }
 
-    private static List<StageSpec> stages(List<SpecFile.StageFile> files) {
+    /**
+     * @param oneLevelEach each stage trains one separate network (cascade, latent): 'levels' may be
+     *                     left out and is 1
+     */
+    private static List<StageSpec> stages(List<SpecFile.StageFile> files, boolean oneLevelEach) {
         if (files == null || files.isEmpty()) {
             throw new MdmException("the spec has no stages: add e.g. stages: [{levels: 1, steps: 1000}, "
                     + "{levels: 2, steps: 2000}] (lowest resolution first)");
@@ -168,6 +207,13 @@ public final class SpecReader {
         for (int i = 0; i < files.size(); i++) {
             SpecFile.StageFile f = files.get(i);
             String where = "stages[" + i + "]";
+            if (oneLevelEach && f.levels() == null) {
+                f = new SpecFile.StageFile(f.name(), 1, f.steps(), f.freezeInnerSteps(), f.mixedRatio(), f.batchSize(), f.lr());
+            }
+            if (oneLevelEach && f.levels() != 1) {
+                throw new MdmException(where + ".levels is " + f.levels() + " but each stage of this pipeline trains one"
+                        + " network of one level: remove 'levels'");
+            }
             if (f.levels() == null || f.steps() == null) {
                 throw new MdmException(where + " needs 'levels' (innermost levels trained) and 'steps'");
             }
@@ -177,6 +223,10 @@ public final class SpecReader {
             }
             positive(f.levels(), where + ".levels");
             positive(f.steps(), where + ".steps");
+            if (f.lr() != null) {
+                positive(f.lr(), where + ".lr");
+                finite(f.lr(), where + ".lr");
+            }
             stages.add(new StageSpec(f.name() != null ? f.name() : "stage" + (i + 1), f.levels(), f.steps(),
                     or(f.freezeInnerSteps(), 0L), f.mixedRatio(), or(f.batchSize(), 0), or(f.lr(), 0.0)));
             previousLevels = f.levels();
@@ -202,6 +252,13 @@ public final class SpecReader {
 
     private static <T> T or(T value, T otherwise) {
         return value != null ? value : otherwise;
+    }
+
+    /** Infinity passes {@link #positive} but trains nothing: a learning rate of it diverges at the first step. */
+    private static void finite(double v, String key) {
+        if (Double.isInfinite(v)) {
+            throw new MdmException(key + " must be a finite number, got " + v);
+        }
     }
 
     private static void positive(double v, String key) {

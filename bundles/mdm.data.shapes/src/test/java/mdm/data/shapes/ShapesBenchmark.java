@@ -18,7 +18,7 @@ public final class ShapesBenchmark {
         int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         String options = "{image_size: " + size + ", loader: {workers: " + workers + ", prefetch: 256}}";
         for (int round = 0; round < 3; round++) {
-            try (SampleStream s = new ShapesDataset().open(Json.parse(options), round, StreamPosition.START)) {
+            try (SampleStream s = new ShapesDataset().open(Json.parseOptions(options), round, StreamPosition.START)) {
                 long t0 = System.nanoTime();
                 double checksum = 0;
                 for (int i = 0; i < n; i++) {

@@ -17,8 +17,8 @@ public final class ShapesPreview {
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         ShapesDataset shapes = new ShapesDataset();
-        Path grid = Previews.preview(shapes, Json.parse("{image_size: " + size + "}"), seed, 64, folder.resolve("shapes-grid.png"));
-        Path clips = Previews.preview(shapes, Json.parse("{image_size: " + size + ", video: true}"), seed, 4, folder.resolve("shapes-clips.gif"));
+        Path grid = Previews.preview(shapes, Json.parseOptions("{image_size: " + size + "}"), seed, 64, folder.resolve("shapes-grid.png"));
+        Path clips = Previews.preview(shapes, Json.parseOptions("{image_size: " + size + ", video: true}"), seed, 4, folder.resolve("shapes-clips.gif"));
         System.out.println("wrote " + grid.toAbsolutePath() + " and " + clips.toAbsolutePath());
     }
 }

@@ -18,12 +18,12 @@ public final class FashionMnistBenchmark {
         String options = "{path: '" + path + "', loader: {workers: " + workers + ", prefetch: 256}}";
         FashionMnistDataset dataset = new FashionMnistDataset();
         long t0 = System.nanoTime();
-        try (SampleStream s = dataset.open(Json.parse(options), 0, StreamPosition.START)) {
+        try (SampleStream s = dataset.open(Json.parseOptions(options), 0, StreamPosition.START)) {
             s.next();
             System.out.printf("read the train split in %.2f s%n", (System.nanoTime() - t0) / 1e9);
         }
         for (int round = 1; round <= 3; round++) {
-            try (SampleStream s = dataset.open(Json.parse(options), round, StreamPosition.START)) {
+            try (SampleStream s = dataset.open(Json.parseOptions(options), round, StreamPosition.START)) {
                 long start = System.nanoTime();
                 double checksum = 0;
                 int n = 60_000;
