@@ -57,7 +57,12 @@ public final class FeatureNetworkCatalog {
             try (var dirs = Files.list(trained)) {
                 for (Path dir : dirs.sorted().toList()) {
                     if (Files.isRegularFile(dir.resolve(CnnFeatureNetwork.DESCRIPTION))) {
-                        add(dir);
+                        try {
+                            add(dir);
+                        } catch (RuntimeException e) {
+                            // one unreadable folder (e.g. written by a newer version) must not take the others down
+                            System.err.println("mdm: feature network in " + dir + " not registered: " + e.getMessage());
+                        }
                     }
                 }
             } catch (IOException e) {
