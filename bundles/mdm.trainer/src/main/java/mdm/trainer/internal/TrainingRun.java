@@ -98,7 +98,7 @@ final class TrainingRun {
         this.exp = exp;
         this.runtime = runtime;
         this.out = out;
-        this.control = control;
+        this.control = new EventLog(control, out);
         this.requestedSteps = stageSteps.clone();
         this.store = store;
         this.metrics = new MetricsLog(out);
