@@ -185,8 +185,12 @@ final class StudyReport {
                 Path folder = run.folder(plan.folder());
                 ObjectNode rn = runs.addObject();
                 rn.put("seed", run.seed());
-                rn.put("folder", folder.toString());
-                rn.set("spec", run.spec());
+                rn.put("folder", plan.folder().relativize(folder).toString()); // relative to the study folder
+                ObjectNode spec = run.spec().deepCopy();
+                if (spec.path("output").isTextual()) {
+                    spec.put("output", plan.folder().relativize(Path.of(spec.path("output").asText())).toString());
+                }
+                rn.set("spec", spec);
                 Path exp = folder.resolve("experiment.json");
                 if (Files.isRegularFile(exp)) {
                     rn.set("components", Json.read(exp).path("components"));
@@ -317,9 +321,7 @@ final class StudyReport {
 
     /** The command that runs (or resumes) this study, with the file relative to where the runtime was started. */
     private static String command(StudyPlan plan) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path file = plan.file().startsWith(cwd) ? cwd.relativize(plan.file()) : plan.file();
-        return "./mdm mdm:study " + file;
+        return "./mdm mdm:study " + StudyFolder.shown(plan.file());
     }
 
     private static String cell(Stat s, int seeds) {

@@ -174,6 +174,10 @@ class StudyTest {
         assertEquals(268, mdm.at("/points/0/images_seen/mean").asDouble(), 1e-9);
         assertEquals("mdm.fake 1.0.0", mdm.at("/runs/0/components").elements().next().asText());
         assertEquals(2, mdm.at("/runs/1/spec/seed").asInt());
+        // a committed study folder must not carry the paths of the machine it ran on
+        assertEquals("runs/mdm/seed-2", mdm.at("/runs/1/folder").asText());
+        assertEquals("runs/mdm/seed-2", mdm.at("/runs/1/spec/output").asText());
+        assertTrue(Files.readString(folder.resolve("study.json")).indexOf(folder.toString()) < 0, "no absolute run paths");
         StudyStatus st = StudyStatusReader.read(folder, null);
         assertEquals("completed", st.state());
         assertTrue(st.runs().stream().allMatch(r -> r.state().equals("done") && r.evaluated() == 2));
