@@ -38,25 +38,23 @@ import mdm.core.runtime.GradMode;
 import mdm.data.shapes.ShapesDataset;
 import mdm.trainer.internal.GenerationService;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Latent diffusion through the trainer and the generator: the two stages, the scale factor, resume, bad input. */
 class LatentTrainingTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static Path spec;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         spec = Path.of(LatentTrainingTest.class.getResource("/tiny-latent.yaml").toURI());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     @Test
