@@ -107,7 +107,7 @@ public final class ExportService implements ModelExporter {
             }
             boolean nested = !model.equals("unet");
             ObjectNode ours = Json.empty();
-            ObjectNode config = config(spec, plan, model, nested, ours);
+            ObjectNode config = config(spec, exp.data, plan, model, nested, ours);
             List<String> notCarried = notCarried(checkpoint, spec);
             long step = state.globalStep();
             Map<String, NDArray> weights = weights(checkpoint, CheckpointStore.MODEL, plan, m);
@@ -129,8 +129,8 @@ public final class ExportService implements ModelExporter {
     }
 
     /** The ml-mdm YAML: the model, the trainer's settings in its argument names, and ours it has no field for. */
-    private static ObjectNode config(ExperimentSpec spec, StagePlan plan, String model, boolean nested,
-                                     ObjectNode ours) {
+    private static ObjectNode config(ExperimentSpec spec, mdm.api.data.DatasetInfo info, StagePlan plan,
+                                     String model, boolean nested, ObjectNode ours) {
         ObjectNode c = Json.empty();
         c.put("name", spec.name());
         c.put(MlMdmYaml.MODEL, model);
@@ -161,10 +161,11 @@ public final class ExportService implements ModelExporter {
         ObjectNode conditioner = ours.putObject(ImportService.CONDITIONER);
         conditioner.put("name", spec.conditioner().name());
         conditioner.setAll(Json.tree(spec.conditioner().options()));
+        // what the model was trained on: its dataset's, or the spec's data section for a model without one
         ObjectNode data = ours.putObject(ImportService.DATA);
-        data.put("image_size", spec.data().imageSize());
-        data.put("captions", spec.data().captions());
-        data.put(ImportService.CLASSES, spec.data().classes());
+        data.put("image_size", info.imageSize());
+        data.put("captions", info.hasCaptions());
+        data.put(ImportService.CLASSES, info.numClasses());
         if (spec.dataset() != null) {
             data.put("dataset", spec.dataset().name());
         }
