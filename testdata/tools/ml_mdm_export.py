@@ -16,14 +16,14 @@ check    The round trip: reads an export written by `mdm:export` (config.yaml + 
          with ml-mdm's own code -- the config through its dataclasses (an unknown field is an error,
          as in simple_parsing), the model built by ml-mdm's model registry, the weights through
          UNet.load / ModelEma.load (torch.load) -- and runs the reference forward on the inputs of
-         a .npz written by the Java side (ExportRoundTrip), comparing with the outputs the Java
+         a .pth written by the Java side (ExportRoundTrip, with our own torch.save writer), comparing with the outputs the Java
          runtime computed from the checkpoint that was exported.
 
 Run (Debian: apt-get install python3-torch python3-numpy python3-yaml):
   MLMDM_ROOT=<apple/ml-mdm clone>/ml-mdm-matryoshka /usr/bin/python3 testdata/tools/ml_mdm_export.py \\
       --harness <refharness folder> golden --out testdata/ml-mdm-export
   MLMDM_ROOT=... /usr/bin/python3 testdata/tools/ml_mdm_export.py --harness <refharness> \\
-      check --export <export dir> --io <roundtrip .npz>
+      check --export <export dir> --io <roundtrip-class.pth>
 """
 import argparse
 import copy
@@ -178,14 +178,15 @@ def check(args, M):
     other = model.load(os.path.join(args.export, raw[0]))  # UNet.load: ml-mdm's own loader
     ema = ModelEma(copy.deepcopy(model))
     ema.load(os.path.join(args.export, emas[0]))
-    io = np.load(args.io)
-    levels = sorted({int(k.split(".")[1]) for k in io.files if k.startswith("x_t.")}, reverse=True)
-    xs = [torch.from_numpy(io[f"x_t.{r}"]) for r in levels]
+    # written by the Java side with our own torch.save writer: inputs and our outputs
+    io = torch.load(args.io, map_location="cpu")["state_dict"]
+    levels = sorted({int(k.split(".")[1]) for k in io if k.startswith("x_t.")}, reverse=True)
+    xs = [io[f"x_t.{r}"] for r in levels]
     x = xs if len(xs) > 1 else xs[0]
-    times = torch.from_numpy(io["times"])
-    lm = torch.from_numpy(io["lm_outputs"])
-    mask = torch.from_numpy(io["lm_mask"]) if "lm_mask" in io.files else None
-    micros = {k[len("micro."):]: torch.from_numpy(io[k]) for k in io.files if k.startswith("micro.")}
+    times = io["times"]
+    lm = io["lm_outputs"]
+    mask = io.get("lm_mask")
+    micros = {k[len("micro."):]: io[k] for k in io if k.startswith("micro.")}
     report = {"model": name, "batch_num": other.get("batch_num"), "levels": levels, "max_abs": {}}
     worst = 0.0
     for which, net in (("model", model), ("ema", ema.module)):
@@ -194,7 +195,7 @@ def check(args, M):
             out = net(x, times, lm, mask, micros)
         out = out if isinstance(out, list) else [out]
         for r, o in zip(levels, out):
-            ours = io[f"{which}.out.{r}"]
+            ours = io[f"{which}.out.{r}"].numpy()
             d = float(np.max(np.abs(o.numpy() - ours)))
             scale = float(np.max(np.abs(ours)))
             report["max_abs"][f"{which}.{r}"] = {"max_abs_diff": d, "max_abs_output": scale}

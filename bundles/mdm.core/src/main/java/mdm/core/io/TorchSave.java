@@ -23,7 +23,7 @@ import mdm.api.MdmException;
  * dict whose {@code state_dict} entry is an ordered dict name → tensor, beside plain values ({@code batch_num},
  * {@code exp_avg_loss}, ...). The records are {@code archive/data.pkl} (a protocol-2 pickle that names only
  * {@code collections.OrderedDict}, {@code torch._utils._rebuild_tensor_v2} and the {@code torch.*Storage}
- * types, so it also loads with {@code torch.load(weights_only=True)}), one {@code archive/data/<i>} per tensor
+ * types: no class of ours or ml-mdm's), one {@code archive/data/<i>} per tensor
  * and {@code archive/version}; entries are stored uncompressed with their data 64-byte aligned, as PyTorch
  * writes them (so that {@code torch.load(mmap=True)} works too). The file is written atomically.
  */
