@@ -37,6 +37,7 @@ public final class SparkEvaluation {
         } finally {
             Workers.giveBack(driver);
         }
+        long t0 = System.nanoTime();
         JavaRDD<Integer> ids = sc.parallelize(IntStream.range(0, chunks).boxed().toList(),
                 Math.max(1, Math.min(partitions, chunks)));
         List<FeatureChunk> embedded = new ArrayList<>(ids.mapPartitions(it -> {
@@ -53,6 +54,9 @@ public final class SparkEvaluation {
             }
             return out.iterator();
         }).collect());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        progress.accept(new EvalProgress("generated and embedded on the executors", job.n(), job.n(),
+                secs > 0 ? job.n() / secs : 0));
         embedded.sort(Comparator.comparingInt(FeatureChunk::index));
         List<Features> features = embedded.stream().map(FeatureChunk::features).toList();
         Workers.Worker w = Workers.borrow(job);
