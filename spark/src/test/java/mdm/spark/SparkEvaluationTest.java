@@ -36,7 +36,7 @@ class SparkEvaluationTest {
             assertEquals(JobState.COMPLETED, job.state(), job.reason().orElse(""));
         }
         long t1 = System.nanoTime();
-        EvalJob job = new EvalJob(run.toString(), 260, null, 2, null, 7, false,
+        EvalJob job = new EvalJob(run.toString(), 260, null, 2, 1.0, 7, false,
                 new java.util.ArrayList<>(List.of("fd", "kid")), null, 100, work.toString());
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("mdm-eval-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
