@@ -250,6 +250,7 @@ final class StudyReport {
             }
             md.append('\n');
         }
+        notMeasured(plan, results, md);
         md.append("## Images seen at each point\n\n| arm |");
         for (int k = 1; k <= plan.points(); k++) {
             md.append(' ').append(plan.pointLabel(k)).append(" |");
@@ -320,6 +321,26 @@ final class StudyReport {
     }
 
     /** The command that runs (or resumes) this study, with the file relative to where the runtime was started. */
+    /** Points an arm could not be measured at (no generative model yet), with the reason: the "—" cells. */
+    private static void notMeasured(StudyPlan plan, List<ArmResult> results, StringBuilder md) {
+        StringBuilder lines = new StringBuilder();
+        for (ArmResult r : results) {
+            for (StudyPlan.Run run : r.arm().runs()) {
+                RunState.load(run.folder(plan.folder())).evaluations().forEach((k, rec) -> {
+                    if (rec.has("not_measured")) {
+                        lines.append("- ").append(r.arm().name()).append(", seed ").append(run.seed()).append(", ")
+                                .append(plan.pointLabel(k)).append(" (step ").append(rec.path("step").asLong())
+                                .append("): ").append(rec.path("not_measured").asText()).append('\n');
+                    }
+                });
+            }
+        }
+        if (!lines.isEmpty()) {
+            md.append("## Points not measured\n\nShown as — above: the arm had nothing to sample from at that point.\n\n")
+                    .append(lines).append('\n');
+        }
+    }
+
     private static String command(StudyPlan plan) {
         return "./mdm mdm:study " + StudyFolder.shown(plan.file());
     }

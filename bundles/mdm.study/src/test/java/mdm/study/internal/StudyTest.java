@@ -184,6 +184,27 @@ class StudyTest {
     }
 
     @Test
+    void aPointWhereAnArmHasNothingToSampleIsRecordedNotFailed() throws Exception {
+        evaluator.nothingArm = "unet";
+        evaluator.nothingUpTo = 50; // the unet arm's first point (step 50 of 100)
+        List<String> log = new ArrayList<>();
+        StudyExecution e = execute(study(STUDY), log);
+        assertEquals("completed", e.state(), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.contains("arm 'unet' seed 1: point 50 % not measured: the autoencoder stage")),
+                String.join("\n", log));
+        Path folder = work().resolve("studies/toy");
+        String report = Files.readString(folder.resolve("report.md"));
+        assertTrue(report.contains("| unet | — | 10.00 ± 1.4 |"), report);
+        assertTrue(report.contains("## Points not measured") && report.contains("- unet, seed 2, 50 % (step 50): the "
+                + "autoencoder stage of latent diffusion is not a denoiser"), report);
+        assertEquals("completed", StudyStatusReader.read(folder, null).state());
+        // started again, the recorded point is not tried again
+        int asked = evaluator.requests.size();
+        execute(study(STUDY), log);
+        assertEquals(asked, evaluator.requests.size());
+    }
+
+    @Test
     void anInterruptedStudyResumesWithoutRepeatingFinishedWork() throws Exception {
         List<String> log = new ArrayList<>();
         trainer.crashAfter = 40; // the first run dies after step 40 (checkpoints at 33 and 34 are on disk)
