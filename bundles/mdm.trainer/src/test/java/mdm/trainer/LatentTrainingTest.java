@@ -113,7 +113,8 @@ class LatentTrainingTest {
                 "decoded to 16² pixels, not 4×4 latents: " + r.images().get(0));
 
         // the autoencoder stage's checkpoint cannot be sampled, and says which one can
-        MdmException e = assertThrows(MdmException.class, () -> generator.generate(new GenerationRequest(
+        // (typed, so that a study records its point as not measurable)
+        MdmException e = assertThrows(mdm.api.NothingToSampleException.class, () -> generator.generate(new GenerationRequest(
                 out.resolve("checkpoints/step-00000002"), List.of(), List.of("red"), 1, 2, null, null, 1, true,
                 work.resolve("c"), null)));
         assertTrue(e.getMessage().contains("not a denoiser"), e.getMessage());

@@ -1,5 +1,5 @@
 /** Training: experiment specs, the trainer service and the jobs it runs. */
-@Version("2.1.0")
+@Version("2.2.0")
 @Export
 package mdm.api.train;
 

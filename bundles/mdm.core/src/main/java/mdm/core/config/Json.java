@@ -34,6 +34,10 @@ public final class Json {
     /** PyYAML's reading: a key given twice keeps its last value (ml-mdm's released YAML relies on it). */
     private static final ObjectMapper LAST_WINS = new ObjectMapper(new AnchoredYamlFactory())
             .registerModule(new WholeNumbers()).registerModule(optionsModule());
+    private static final ObjectMapper YAML_WRITER = new ObjectMapper(
+            com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
+                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .build());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
             .registerModule(optionsModule());
@@ -214,6 +218,18 @@ public final class Json {
     /** Binds options to {@code type} strictly, with Jackson's annotations (see {@link #bind(JsonNode, Class, String)}). */
     public static <T> T bind(Options options, Class<T> type, String where) {
         return bind(tree(options), type, where);
+    }
+
+    /**
+     * Writes a tree as YAML (block style, every string double-quoted so that values such as {@code 4:1} or
+     * {@code null} keep their type in any YAML 1.1 reader, PyYAML included).
+     */
+    public static String yaml(JsonNode tree) {
+        try {
+            return YAML_WRITER.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Writes a tree or a record as indented JSON text. */

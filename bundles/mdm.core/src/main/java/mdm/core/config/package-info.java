@@ -1,5 +1,5 @@
 /** Strict reading of JSON/YAML configuration into records, with errors that name the fix. */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package mdm.core.config;
 

@@ -43,7 +43,12 @@ public final class QualityService implements SampleQuality {
     static final long REFERENCE_SEED = 0;
     /** Seed of the held-out draws of a dataset without a test split: never the reference's. */
     static final long HELD_OUT_SEED = 0x4E1D_07L;
-    static final int BATCH = 250;
+    /**
+     * Images asked of a {@link SampleSupply} and embedded at a time. Part of what a generated image is: a supply
+     * may make its images in batches inside each such chunk (mdm:eval's does), so a job that splits the work
+     * (the Spark job) splits it at these chunks to embed exactly the images mdm:eval embeds.
+     */
+    public static final int BATCH = 250;
     public static final String EVAL_JSON = "eval.json";
     public static final String FEATURES_NPZ = "features.npz";
     /** Short names accepted for metrics: each figure names the metric that reports it. */
@@ -155,6 +160,62 @@ public final class QualityService implements SampleQuality {
         Features generated = embedAll(p.network(), request.n(), supply, "generating", progress);
         long t2 = System.nanoTime();
         return finish(request, p, real, generated, "the model's images against the training data", t0, t1, t2, progress);
+    }
+
+    /**
+     * Embeds one chunk of generated images (at most {@link #BATCH}) as {@link #measure} embeds each chunk it asks
+     * of its supply: for jobs that generate and embed chunks elsewhere and measure them with
+     * {@link #measureFeatures}.
+     */
+    public Features embed(QualityRequest request, List<Sample> images) {
+        if (images.size() > BATCH) {
+            throw new MdmException(images.size() + " images in one chunk: at most " + BATCH);
+        }
+        return plan(request).network().embed(images);
+    }
+
+    /**
+     * {@link #measure} for images generated and embedded elsewhere, chunk by chunk in order (the chunks of
+     * {@link #embed}, concatenated): the same figures as {@code measure} on the same images.
+     */
+    public QualityReport measureFeatures(QualityRequest request, List<Features> chunks,
+                                         Consumer<EvalProgress> progress) {
+        Plan p = plan(request);
+        long t0 = System.nanoTime();
+        Features real = reference(p, progress);
+        long t1 = System.nanoTime();
+        Features generated = concat(chunks);
+        if (generated.count() != request.n()) {
+            throw new MdmException(generated.count() + " generated images were embedded where N = " + request.n());
+        }
+        long t2 = System.nanoTime();
+        return finish(request, p, real, generated, "the model's images against the training data", t0, t1, t2, progress);
+    }
+
+    private static Features concat(List<Features> chunks) {
+        int count = chunks.stream().mapToInt(Features::count).sum();
+        Features first = chunks.get(0);
+        float[] values = new float[count * first.dim()];
+        List<Map<String, Boolean>> checks = new ArrayList<>(count);
+        boolean anyChecked = false;
+        int at = 0;
+        for (Features f : chunks) {
+            if (f.dim() != first.dim() || !f.weightsHash().equals(first.weightsHash())) {
+                throw new MdmException("feature chunks from different networks cannot be measured together");
+            }
+            System.arraycopy(f.values(), 0, values, at, f.values().length);
+            at += f.values().length;
+            if (f.checks().isEmpty()) {
+                for (int i = 0; i < f.count(); i++) {
+                    checks.add(Map.of());
+                }
+            } else {
+                checks.addAll(f.checks());
+                anyChecked = true;
+            }
+        }
+        return new Features(first.network(), first.weightsHash(), count, first.dim(), values,
+                anyChecked ? checks : List.of());
     }
 
     @Override

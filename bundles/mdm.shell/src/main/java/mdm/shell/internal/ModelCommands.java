@@ -6,7 +6,10 @@ import mdm.api.Components;
 import mdm.api.MdmException;
 import mdm.api.data.DatasetProvider;
 import mdm.api.train.ComponentRef;
+import mdm.api.train.ExportRequest;
+import mdm.api.train.ExportResult;
 import mdm.api.train.ImportRequest;
+import mdm.api.train.ModelExporter;
 import mdm.api.train.ModelImporter;
 import mdm.core.config.Json;
 import mdm.core.image.Previews;
@@ -20,14 +23,20 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
-/** Models and data from the shell: mdm:import (ml-mdm models), mdm:preview (a dataset's samples). */
+/**
+ * Models and data from the shell: mdm:import and mdm:export (ml-mdm models, both ways), mdm:preview (a
+ * dataset's samples).
+ */
 @Component(service = ModelCommands.class, property = {
         "osgi.command.scope=mdm",
         "osgi.command.function=import",
+        "osgi.command.function=export",
         "osgi.command.function=preview"})
 public class ModelCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ModelImporter importer;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ModelExporter exporter;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServiceComponentRuntime components;
     private final BundleContext context;
@@ -54,8 +63,9 @@ public class ModelCommands {
             "<weights> the weights: .pth, .pt, .npz or .safetensors",
             "<checkpoint dir> the checkpoint folder to create"})
     public String _import(
-            @Descriptor("conditioner name (default t5; its weights folder via --conditioner-options)")
-            @Parameter(names = {"--conditioner"}, absentValue = "t5") String conditioner,
+            @Descriptor("conditioner name (default: the one an mdm:export names in the YAML, else t5; its weights "
+                    + "folder via --conditioner-options)")
+            @Parameter(names = {"--conditioner"}, absentValue = "") String conditioner,
             @Descriptor("conditioner options as JSON, e.g. {\"path\": \"work/models/flan-t5-xl\"}")
             @Parameter(names = {"--conditioner-options"}, absentValue = "{}") String conditionerOptions,
             @Descriptor("backbone name (default: nested_unet when the config nests, else unet)")
@@ -64,6 +74,8 @@ public class ModelCommands {
             @Parameter(names = {"--size"}, absentValue = "") String size,
             @Descriptor("number of classes, for a class-conditional model")
             @Parameter(names = {"--classes"}, absentValue = "") String classes,
+            @Descriptor("EMA weights of the same model (ml-mdm's vis_model_N.pth beside vis_model_noema_N.pth)")
+            @Parameter(names = {"--ema"}, absentValue = "") String ema,
             @Descriptor("the ml-mdm YAML file, the weights (.pth, .pt, .npz, .safetensors), the checkpoint folder to create")
             String... operands) {
         String[] given = TrainCommands.operands(ModelCommands.class, "import", operands);
@@ -79,10 +91,43 @@ public class ModelCommands {
         if (!classes.isEmpty()) {
             extra.put("classes", (int) TrainCommands.positiveLong("--classes", classes));
         }
+        if (!ema.isEmpty()) {
+            extra.put("ema", ema);
+        }
+        ComponentRef cond = conditioner.isEmpty() && conditionerOptions.equals("{}") ? null
+                : new ComponentRef(conditioner.isEmpty() ? "t5" : conditioner, Json.parseOptions(conditionerOptions));
         Path written = i.importModel(new ImportRequest(Path.of(yaml), Path.of(weights), Path.of(checkpoint),
-                backbone.isEmpty() ? null : backbone, new ComponentRef(conditioner, Json.parseOptions(conditionerOptions)),
+                backbone.isEmpty() ? null : backbone, cond,
                 size.isEmpty() ? null : (int) TrainCommands.positiveLong("--size", size), Json.options(extra)));
         return "checkpoint " + written + "\n  sample it: mdm:sample " + written + " --prompt '...'";
+    }
+
+    @Descriptor("write a checkpoint as ml-mdm's trainer writes its output (config.yaml, vis_model_noema_N.pth, "
+            + "vis_model_N.pth), so that training goes on under torchrun; mdm:import brings it back")
+    @Operands({"<checkpoint> a checkpoint folder (checkpoints/step-N) or a run folder (its newest checkpoint)",
+            "<dir> the folder to write (new or empty)"})
+    public String export(
+            @Descriptor("the format: ml-mdm (the only one)")
+            @Parameter(names = {"--format"}, absentValue = "ml-mdm") String format,
+            @Descriptor("the checkpoint (or run folder) and the folder to write") String... operands) {
+        String[] given = TrainCommands.operands(ModelCommands.class, "export", operands);
+        ModelExporter e = exporter;
+        if (e == null) {
+            throw new MdmException("no model exporter is available: "
+                    + ComponentHealth.why(components, ModelExporter.class.getName()));
+        }
+        ExportResult r = e.exportModel(new ExportRequest(Path.of(given[0]), Path.of(given[1]), format));
+        StringBuilder out = new StringBuilder("exported " + r.checkpoint() + " (step " + r.step() + ") to "
+                + r.folder() + "\n");
+        r.files().forEach(f -> out.append("  ").append(f).append('\n'));
+        out.append("not carried over:\n");
+        r.notCarried().forEach(n -> out.append("  - ").append(n).append('\n'));
+        out.append("train on with ml-mdm: torchrun ... ml_mdm/clis/train_parallel.py --config_path ")
+                .append(r.folder().resolve("config.yaml")).append(" --pretrained-vision-file ")
+                .append(r.folder().resolve(r.files().get(1)))
+                .append(" ...\nbring it back: mdm:import <config.yaml> <vis_model_noema_N.pth> <checkpoint dir> "
+                        + "--ema <vis_model_N.pth>");
+        return out.toString();
     }
 
     @Descriptor("write a grid (PNG, or GIF for clips) of a dataset's samples with their captions")

@@ -10,6 +10,9 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import mdm.api.train.ExportRequest;
+import mdm.api.train.ExportResult;
+import mdm.api.train.ModelExporter;
 import mdm.api.train.TrainRequest;
 import mdm.features.ComponentDirectory;
 import mdm.features.FeatureManager;
@@ -25,13 +28,15 @@ import org.junit.jupiter.api.Test;
 class CommandLineTest {
     /** Every mdm command of this bundle, with the operands it needs at least. */
     static final Map<String, Integer> COMMANDS = Map.ofEntries(Map.entry("train", 1), Map.entry("jobs", 0),
-            Map.entry("status", 1), Map.entry("stop", 1), Map.entry("sample", 1), Map.entry("import", 3),
+            Map.entry("status", 1), Map.entry("stop", 1), Map.entry("sample", 1), Map.entry("import", 3), Map.entry("export", 2),
             Map.entry("preview", 1), Map.entry("list", 0), Map.entry("features", 0), Map.entry("install", 1),
             Map.entry("uninstall", 1), Map.entry("version", 0), Map.entry("eval", 0), Map.entry("featurenet", 1),
             Map.entry("study", 0));
 
     private GogoShell shell;
     private FakeTraining training;
+    private ModelCommands models;
+    private FakeExporter exporter;
 
     @BeforeEach
     void shell() {
@@ -41,10 +46,13 @@ class CommandLineTest {
         TrainCommands train = new TrainCommands(context);
         GogoShell.inject(train, "trainer", training);
         GogoShell.inject(train, "generator", training);
+        models = new ModelCommands(context);
+        exporter = new FakeExporter();
+        GogoShell.inject(models, "exporter", exporter);
         RuntimeCommands runtime = new RuntimeCommands(context, unsupported(FeatureManager.class),
                 unsupported(ComponentDirectory.class));
         shell.add("mdm", train, "train", "jobs", "status", "stop", "sample")
-                .add("mdm", new ModelCommands(context), "import", "preview")
+                .add("mdm", models, "import", "export", "preview")
                 .add("mdm", runtime, "list", "features", "install", "uninstall", "version")
                 .add("mdm", new EvalCommands(context), "eval", "featurenet")
                 .add("mdm", new StudyCommands(context), "study")
@@ -146,6 +154,44 @@ class CommandLineTest {
         }
         assertTrue(shell.error("mdm:import --help").startsWith("mdm:import - turn an ml-mdm model"));
         assertTrue(shell.error("help mdm:imprt").startsWith("no command 'mdm:imprt'; did you mean 'mdm:import'?"));
+    }
+
+    @Test
+    void exportReachesTheExporterAndReportsWhatWasLeftBehind() throws Exception {
+        assertTrue(shell.error("mdm:export runs/x").startsWith("mdm:export needs <dir>\n"));
+        String out = shell.run("mdm:export runs/x/checkpoints/step-00000020 out/ml-mdm");
+        assertEquals(List.of(new ExportRequest(Path.of("runs/x/checkpoints/step-00000020"), Path.of("out/ml-mdm"),
+                "ml-mdm")), exporter.requests);
+        assertTrue(out.contains("vis_model_noema_000020.pth"), out);
+        assertTrue(out.contains("not carried over:\n  - the optimiser state"), out);
+        assertTrue(out.contains("--pretrained-vision-file"), out);
+        assertEquals("unknown export format 'onnx': the formats are ml-mdm",
+                shell.error("mdm:export runs/x out --format onnx"));
+        String help = shell.run("help mdm:export");
+        assertTrue(help.contains("<checkpoint>") && help.contains("<dir>") && help.contains("--format"), help);
+        assertTrue(shell.run("help mdm:import").contains("--ema <value>"));
+    }
+
+    /** Records requests; refuses any format but ml-mdm as the real exporter does. */
+    static final class FakeExporter implements ModelExporter {
+        final List<ExportRequest> requests = new java.util.ArrayList<>();
+
+        @Override
+        public List<String> formats() {
+            return List.of("ml-mdm");
+        }
+
+        @Override
+        public ExportResult exportModel(ExportRequest request) {
+            if (!formats().contains(request.format())) {
+                throw new mdm.api.MdmException("unknown export format '" + request.format()
+                        + "': the formats are ml-mdm");
+            }
+            requests.add(request);
+            return new ExportResult(request.output(), List.of("config.yaml", "vis_model_noema_000020.pth",
+                    "vis_model_000020.pth", "export.json"), request.checkpoint(), 20,
+                    List.of("the optimiser state"));
+        }
     }
 
     @Test

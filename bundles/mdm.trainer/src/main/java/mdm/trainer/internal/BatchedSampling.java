@@ -35,6 +35,18 @@ final class BatchedSampling implements SampleSupply {
     BatchedSampling(Experiment exp, StagePlan plan, Backbone backbone, Conditioner conditioner,
                     MultiResolutionProcess process, Sampler sampler, SamplingSession.Settings settings,
                     List<Sample> conditions, long seed, int batchSize, DjlRuntime runtime) {
+        this(exp, plan, backbone, conditioner, process, sampler, settings, conditions, seed, batchSize, runtime, 0, 0);
+    }
+
+    /**
+     * Starting at image {@code from}, whose generation batch is the {@code batchIndex}-th (its noise seed):
+     * a part of the run made on its own (see {@link EvalGeneration#chunk}).
+     */
+    BatchedSampling(Experiment exp, StagePlan plan, Backbone backbone, Conditioner conditioner,
+                    MultiResolutionProcess process, Sampler sampler, SamplingSession.Settings settings,
+                    List<Sample> conditions, long seed, int batchSize, DjlRuntime runtime, int from, int batchIndex) {
+        this.next = from;
+        this.batchIndex = batchIndex;
         this.batchSize = Math.max(1, batchSize);
         this.exp = exp;
         this.plan = plan;

@@ -29,6 +29,14 @@ import mdm.trainer.internal.spec.SpecReader;
  * into the backbone that experiment describes, so that any missing or extra key is reported.
  */
 public final class ImportService implements ModelImporter {
+    /** The key of {@link ImportRequest#extra()} naming an EMA weights file. */
+    public static final String EMA = "ema";
+    /** The keys of {@link ImportRequest#extra()} and of the YAML's {@link MlMdmYaml#OURS} section about the data. */
+    static final String CLASSES = "classes";
+    static final String CONDITIONER = "conditioner";
+    static final String DATA = "data";
+    static final String SAMPLING = "sampling";
+
     private final ComponentRegistry registry;
     private final DjlRuntime runtime;
 
@@ -61,6 +69,23 @@ public final class ImportService implements ModelImporter {
                 throw new MdmException("the weights in " + request.weights() + " do not fit the model of "
                         + request.yaml() + ": " + e.getMessage(), e);
             }
+            Map<String, NDArray> ema = Map.of();
+            String emaFile = request.extra() == null ? null : request.extra().getString(EMA, null);
+            if (emaFile != null) {
+                Path file = Path.of(emaFile);
+                if (!Files.isRegularFile(file)) {
+                    throw new MdmException("EMA weights file not found: " + file.toAbsolutePath());
+                }
+                // the EMA goes through a second network of the same model, so it is checked as strictly
+                Backbone emaNet = plan.factory().create(plan.config(), m, 0);
+                try {
+                    StateDicts.loadStrict(readWeights(file, m), emaNet.parameters());
+                } catch (MdmException e) {
+                    throw new MdmException("the EMA weights in " + file + " do not fit the model of "
+                            + request.yaml() + ": " + e.getMessage(), e);
+                }
+                ema = emaNet.parameters();
+            }
             ObjectNode record = Json.empty();
             record.set("spec", spec);
             record.set("model_section", Json.tree(parsed.model()));
@@ -74,7 +99,7 @@ public final class ImportService implements ModelImporter {
             record.put("imported_from", request.weights().toAbsolutePath().toString());
             return new CheckpointStore(target).writeTo(target, new CheckpointStore.Contents(record,
                     CheckpointState.forImport(),
-                    backbone.parameters(), Map.of(), Map.of(), Map.of(), Map.of()));
+                    backbone.parameters(), ema, Map.of(), Map.of(), Map.of()));
         }
     }
 
@@ -97,13 +122,19 @@ public final class ImportService implements ModelImporter {
                 : yaml.modelName() != null ? yaml.modelName()
                 : ExperimentResolver.standardBackbone(ModelSections.depth(yaml.unetConfig()));
         c.put("backbone", backbone);
-        String schedule = yaml.diffusion().path("sampler_config").path("schedule_type").asText("DDPM");
+        String schedule = yaml.diffusion().path(MlMdmYaml.SAMPLER_CONFIG).path("schedule_type").asText("DDPM");
         c.put("schedule", schedule.toLowerCase(Locale.ROOT));
         c.put("sampler", "ddim");
         ObjectNode conditioner = Json.empty();
-        conditioner.put("name", request.conditioner() != null ? request.conditioner().name() : "t5");
+        JsonNode ours = yaml.ours() == null ? Json.empty() : yaml.ours();
         if (request.conditioner() != null) {
+            conditioner.put("name", request.conditioner().name());
             conditioner.setAll((ObjectNode) Json.tree(request.conditioner().options()));
+        } else if (ours.path(CONDITIONER).isObject() && ours.path(CONDITIONER).has("name")) {
+            // an mdm:export names the conditioner the model was trained with
+            conditioner.setAll(((ObjectNode) ours.get(CONDITIONER)).deepCopy());
+        } else {
+            conditioner.put("name", "t5");
         }
         c.set("conditioner", conditioner);
         spec.set("model", yaml.unetConfig());
@@ -111,22 +142,29 @@ public final class ImportService implements ModelImporter {
         int depth = ModelSections.depth(yaml.unetConfig());
         spec.putArray("stages").addObject().put("levels", depth).put("steps", 1);
         Integer size = request.imageSize();
-        if (size == null && root.path("reader_config").has("image_size")) {
-            size = root.path("reader_config").get("image_size").asInt();
+        JsonNode reader = root.path(MlMdmYaml.READER_CONFIG);
+        if (size == null && reader.has(MlMdmYaml.IMAGE_SIZE) && reader.get(MlMdmYaml.IMAGE_SIZE).asInt() > 0) {
+            size = reader.get(MlMdmYaml.IMAGE_SIZE).asInt();
         }
         if (size == null || size < 1) {
-            throw new MdmException(request.yaml() + " has no reader_config.image_size: give the image size with --size");
+            throw new MdmException(request.yaml() + " has no " + MlMdmYaml.READER_CONFIG + "." + MlMdmYaml.IMAGE_SIZE
+                    + ": give the image size with --size");
         }
         ObjectNode data = spec.putObject("data");
         data.put("image_size", size);
         data.put("captions", !"class".equals(conditioner.path("name").asText()));
-        if (request.extra() != null && request.extra().has("classes")) {
-            data.put("classes", request.extra().getInt("classes", 0));
+        if (request.extra() != null && request.extra().has(CLASSES)) {
+            data.put(CLASSES, request.extra().getInt(CLASSES, 0));
+        } else if (ours.path(DATA).path(CLASSES).asInt(0) > 0) {
+            data.put(CLASSES, ours.path(DATA).get(CLASSES).asInt());
         }
         ObjectNode sampling = spec.putObject("sampling");
         sampling.put("steps", 50);
         sampling.put("guidance", 7.5);
         sampling.put("ema", false);
+        if (ours.path(SAMPLING).isObject()) {
+            sampling.setAll(((ObjectNode) ours.get(SAMPLING)).deepCopy());
+        }
         return spec;
     }
 }
