@@ -65,10 +65,9 @@ class MlMdmExportTest {
 
     static EngineRuntime runtime;
 
-
     @RegisterExtension
-
     static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
+
     static JsonNode golden;
 
     @BeforeAll
