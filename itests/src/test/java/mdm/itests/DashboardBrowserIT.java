@@ -184,7 +184,8 @@ public class DashboardBrowserIT {
         // the other pages
         driver.get(base + "/#/components");
         wait.until(d -> d.findElements(By.cssSelector("#components tr")).size() > 10);
-        assertTrue(driver.findElement(By.id("features")).getText().contains("mdm-web"));
+        // the features table fills after the components (a second request): wait for it, not just the components
+        wait.until(d -> d.findElement(By.id("features")).getText().contains("mdm-web"));
         shot(driver, "6-components");
         driver.get(base + "/#/jobs");
         wait.until(d -> d.findElements(By.cssSelector("#jobs tr[data-job]")).size() == 2);

@@ -43,10 +43,11 @@ import mdm.core.io.TorchSave;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.TestComponents;
 import mdm.trainer.internal.spec.MlMdmYaml;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code mdm:export} against what the reference writes: {@code testdata/ml-mdm-export/export_golden.json} is
@@ -63,17 +64,15 @@ class MlMdmExportTest {
             MlMdmYaml.DIFFUSION_CONFIG, MlMdmYaml.READER_CONFIG, MlMdmYaml.OURS);
 
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
+
     static JsonNode golden;
 
     @BeforeAll
     static void start() {
-        runtime = EngineRuntime.standalone();
         golden = Json.read(GOLDEN);
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     private static ExportService exporter() {
