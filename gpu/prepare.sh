@@ -73,7 +73,8 @@ mkdir -p "$payload/testlib"
   -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian)
 cp "$root/bundles/mdm.nn/target/mdm.nn-$version.jar" "$payload/testlib/"
 jar cf "$payload/testlib/mdm.nn-$version-tests.jar" -C "$root/bundles/mdm.nn/target/test-classes" .
-(cd "$root" && mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.10.3 \
+# the console launcher of the JUnit the build uses (root pom: junit5.version; Platform and Jupiter share it since 6)
+(cd "$root" && mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:6.1.3 \
   -DoutputDirectory="$payload/testlib")
 # jars the runtime assembly already carries are taken from there (testlib/classpath.txt); DJL's own jars
 # come out of the mdm.djl bundle at run time (gpu/run.sh)

@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javax.inject.Inject;
 import mdm.api.DjlRuntime;
 import org.apache.felix.service.command.CommandProcessor;
@@ -19,6 +21,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.log.LoggerFactory;
 
 /** The runtime boots from its features; DJL works offline inside OSGi; the shell answers. */
 @RunWith(PaxExam.class)
@@ -30,9 +33,30 @@ public class RuntimeIT {
     @Inject
     private CommandProcessor processor;
 
+    @Inject
+    private LoggerFactory logs;
+
     @Configuration
     public Option[] config() {
         return MdmRuntime.options();
+    }
+
+    /**
+     * The log file of the work folder gets what is logged through the OSGi Log Service, with the stack
+     * trace, and DJL's SLF4J messages from the engine's start (the console gets one line: expected).
+     */
+    @Test
+    public void theRuntimeWritesItsLogFile() throws Exception {
+        logs.getLogger(RuntimeIT.class).error("deliberate error from {}", "RuntimeIT",
+                new IllegalStateException("only a test", new java.io.IOException("its cause")));
+        Path file = MdmRuntime.WORK.resolve("logs/mdm.log");
+        assertTrue(file + " exists", Files.isRegularFile(file));
+        String log = Files.readString(file);
+        assertTrue(log, log.contains("] mdm.itests.RuntimeIT (") && log.contains("): deliberate error from RuntimeIT\n"
+                + "java.lang.IllegalStateException: only a test\n\tat mdm.itests.RuntimeIT.theRuntimeWritesItsLogFile("));
+        assertTrue(log, log.contains("Caused by: java.io.IOException: its cause"));
+        assertTrue(log, log.contains(" INFO  [mdm.slf4j] ai.djl.pytorch.engine.PtEngine (")); // DJL through SLF4J
+        assertTrue(log, log.contains("logging to " + file));
     }
 
     /** d/dx Σ(3x² + x) = 6x + 1, computed by the engine inside the framework, GC forced before backward. */

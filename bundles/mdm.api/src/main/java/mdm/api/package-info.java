@@ -1,5 +1,5 @@
 /** Names, errors and the tensor runtime shared by every mdm component. */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package mdm.api;
 

@@ -9,24 +9,17 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.Mosaic;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.core.config.Json;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Video (fact sheet §2.8): a temporal level keeps frames 0, 4, 8, 12 of the 4×4 mosaic as a 2×2 mosaic. */
 class FramePyramidTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void temporalLevelKeepsEveryFourthFrameAtFullResolution() {

@@ -18,10 +18,10 @@ import mdm.api.MdmException;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.core.config.Json;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Loss variants of NestedDiffusion.get_loss that the recorded step does not exercise (mixed batch,
@@ -31,15 +31,8 @@ import mdm.core.config.Json;
 class ProcessTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     static DiffusionSettings nestedWith(String key, Object value) {
         ObjectNode cfg = (ObjectNode) Fixture.withoutClassMarkers(

@@ -19,17 +19,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.api.Options;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every array of schedules.npz (ml-mdm Sampler buffers, shifted schedules, VDM weights, grids). */
 class ScheduleFixtureTest {
     static final double TOLERANCE = 1e-6;
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static NDManager manager;
     static Map<String, NDArray> npz;
 
     @BeforeAll
     static void load() {
-        runtime = EngineRuntime.standalone();
         manager = runtime.newManager();
         npz = Fixture.npz(manager, "schedules.npz");
     }
@@ -37,7 +41,6 @@ class ScheduleFixtureTest {
     @AfterAll
     static void close() {
         manager.close();
-        runtime.close();
     }
 
     static NoiseSchedule component(String type) {

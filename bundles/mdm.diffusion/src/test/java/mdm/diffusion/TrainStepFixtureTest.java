@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import mdm.core.runtime.EngineRuntime;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.core.config.Json;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One training step of the reference (Diffusion.get_loss / NestedDiffusion.get_loss) with its
@@ -26,15 +26,8 @@ class TrainStepFixtureTest {
     static final double TOLERANCE = 1e-5;
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** |a − b| ≤ 1e-5·max(1, |b|) element-wise. */
     static void assertClose(NDArray expected, NDArray actual, String what) {

@@ -10,9 +10,9 @@ import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
 import mdm.eval.metrics.KernelDistance;
 import mdm.eval.metrics.Neighbourhoods;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The blocked metrics (several row blocks, KID's subsets folded from the whole-set kernel pass,
@@ -22,15 +22,8 @@ import org.junit.jupiter.api.Test;
 class BlockedMetricsTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void kidSubsetsAndWholeSetsMatchPlainLoops() {

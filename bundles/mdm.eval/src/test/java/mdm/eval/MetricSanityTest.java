@@ -15,6 +15,8 @@ import mdm.eval.metrics.Neighbourhoods;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The disturbance experiments of Heusel et al. in our own feature space (shipped Fashion-MNIST
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.Test;
 class MetricSanityTest {
     static final int N = 1000;
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static CnnFeatureNetwork network;
     static Features train;
     static List<Sample> test;
@@ -33,7 +38,6 @@ class MetricSanityTest {
     @BeforeAll
     static void setUp() throws Exception {
         Fmnist.assumeInstalled();
-        runtime = EngineRuntime.standalone();
         network = Fmnist.builtIn("fashion-mnist", runtime);
         train = network.embed(Fmnist.samples("train", N, 0));
         test = Fmnist.samples("test", N, 0);
@@ -44,9 +48,6 @@ class MetricSanityTest {
     static void tearDown() {
         if (network != null) {
             network.close();
-        }
-        if (runtime != null) {
-            runtime.close();
         }
     }
 

@@ -24,24 +24,17 @@ import mdm.eval.internal.FdMetric;
 import mdm.eval.internal.KidMetric;
 import mdm.eval.quality.EvalRegistry;
 import mdm.eval.quality.QualityService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The measuring service with a stand-in feature network (pixel statistics): caching, eval.json, bad input. */
 class QualityServiceTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** Mean and spread of each colour channel: enough to tell images apart, nothing to train. */
     static final class PixelStatistics implements FeatureNetwork {

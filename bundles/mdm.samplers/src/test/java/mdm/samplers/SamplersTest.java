@@ -25,27 +25,25 @@ import mdm.core.runtime.EngineRuntime;
 import mdm.diffusion.DiffusionSettings;
 import mdm.diffusion.MultiResolutionProcess;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.api.Options;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SamplersTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static MultiResolutionProcess process;
 
     @BeforeAll
     static void start() {
-        runtime = EngineRuntime.standalone();
         DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions(
                 "{no_use_residual: true, sampler_config: {schedule_type: DEEPFLOYD, num_diffusion_steps: 100,"
                         + " prediction_type: V_PREDICTION, schedule_shifted: true, threshold_function: dynamic}}"));
         process = new MultiResolutionProcess(s, new DeepFloydSchedule(), List.of(4, 1));
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     static SamplingRequest request(NDManager m, long seed, double guidance, int steps, String options,

@@ -33,10 +33,10 @@ import mdm.data.fashionmnist.FashionMnistDataset;
 import mdm.eval.featurenet.CnnFeatureNetwork;
 import mdm.eval.internal.FdMetric;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The latent pipeline's autoencoder, briefly trained by the trainer, reconstructs held-out Fashion-MNIST test images. */
 class AutoencoderQualityTest {
@@ -45,15 +45,8 @@ class AutoencoderQualityTest {
     static final double PSNR_FLOOR = 16.0;
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void reconstructsHeldOutImages(@TempDir Path work) throws Exception {

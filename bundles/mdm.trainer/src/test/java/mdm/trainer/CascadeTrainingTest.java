@@ -24,25 +24,23 @@ import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.internal.GenerationService;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cascade pipeline through the trainer and the generator: stages, chained sampling, resume, bad input. */
 class CascadeTrainingTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static Path spec;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         spec = Path.of(CascadeTrainingTest.class.getResource("/tiny-cascade.yaml").toURI());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     @Test

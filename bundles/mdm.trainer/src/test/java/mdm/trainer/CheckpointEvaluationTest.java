@@ -25,11 +25,12 @@ import mdm.data.fashionmnist.FashionMnistOptions;
 import mdm.trainer.internal.CheckpointEvaluation;
 import mdm.trainer.internal.MapComponentRegistry;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * mdm:eval's service on a Fashion-MNIST model two steps old: evaluation during training lands in
@@ -41,18 +42,13 @@ class CheckpointEvaluationTest {
     static final int N = 200;
     static EngineRuntime runtime;
 
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
+
     @BeforeAll
     static void start() {
         Assumptions.assumeTrue(Files.isDirectory(Path.of(FashionMnistOptions.DEBIAN_PATH)),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): skipped");
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
     }
 
     @Test

@@ -38,25 +38,23 @@ import mdm.core.runtime.GradMode;
 import mdm.data.shapes.ShapesDataset;
 import mdm.trainer.internal.GenerationService;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Latent diffusion through the trainer and the generator: the two stages, the scale factor, resume, bad input. */
 class LatentTrainingTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static Path spec;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         spec = Path.of(LatentTrainingTest.class.getResource("/tiny-latent.yaml").toURI());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     @Test
@@ -115,7 +113,8 @@ class LatentTrainingTest {
                 "decoded to 16² pixels, not 4×4 latents: " + r.images().get(0));
 
         // the autoencoder stage's checkpoint cannot be sampled, and says which one can
-        MdmException e = assertThrows(MdmException.class, () -> generator.generate(new GenerationRequest(
+        // (typed, so that a study records its point as not measurable)
+        MdmException e = assertThrows(mdm.api.NothingToSampleException.class, () -> generator.generate(new GenerationRequest(
                 out.resolve("checkpoints/step-00000002"), List.of(), List.of("red"), 1, 2, null, null, 1, true,
                 work.resolve("c"), null)));
         assertTrue(e.getMessage().contains("not a denoiser"), e.getMessage());

@@ -13,25 +13,23 @@ import mdm.api.train.JobState;
 import mdm.api.train.TrainRequest;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rules that used to fail at step 1 or at stage 2 are checked before a job starts, with a message. */
 class PreflightTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static String tiny;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         tiny = Files.readString(Path.of(PreflightTest.class.getResource("/tiny-nested.yaml").toURI()));
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     private static Path spec(Path dir, String text) throws Exception {

@@ -27,10 +27,11 @@ import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.internal.GenerationService;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real tiny runs that go wrong: a diverging learning rate, a resume with more steps, a damaged
@@ -38,17 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReliabilityTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static Path spec;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         spec = Path.of(ReliabilityTest.class.getResource("/tiny-nested.yaml").toURI());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     private static List<String> events(Job job) {

@@ -38,11 +38,11 @@ import mdm.diffusion.MultiResolutionProcess;
 import mdm.samplers.DdimSampler;
 import mdm.schedules.DeepFloydSchedule;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A benchmark, not part of the default test run (it trains for minutes): after a short training of
@@ -59,15 +59,8 @@ class SuperResolutionQualityTest {
     static final long STEPS = Long.getLong("mdm.sr.steps", 400);
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     @Test
     void superResolutionBeatsBilinearOnHeldOutImages(@TempDir Path work) throws Exception {

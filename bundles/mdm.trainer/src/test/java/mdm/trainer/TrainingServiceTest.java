@@ -24,24 +24,22 @@ import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.internal.GenerationService;
 import mdm.trainer.internal.TrainingService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrainingServiceTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static Path spec;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         spec = Path.of(TrainingServiceTest.class.getResource("/tiny-nested.yaml").toURI());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     @Test

@@ -22,24 +22,17 @@ import mdm.api.model.Conditioning;
 import mdm.conditioner.frames.internal.FramesConditionerFactory;
 import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.api.Options;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FramesConditionerTest {
     private static final DatasetInfo VIDEO = new DatasetInfo("shapes-video", 16, 3, 16, List.of(), true, -1);
     private static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     private static Sample clip(long seed) {
         Random r = new Random(seed);

@@ -23,24 +23,17 @@ import mdm.conditioner.label.internal.ClassConditionerFactory;
 import mdm.core.config.Json;
 import mdm.core.io.StateDictFiles;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import mdm.api.Options;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClassConditionerTest {
     private static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     private static final DatasetInfo SIXTEEN = data(16);
-
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
 
     private static DatasetInfo data(int classes) {
         return new DatasetInfo("labelled", 32, 3, 1, IntStream.range(0, classes).mapToObj(i -> "c" + i).toList(), false, 100);

@@ -23,6 +23,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * Registers one {@link FeatureNetwork} service per network folder: the built-in ones shipped in this
@@ -42,7 +44,8 @@ public final class FeatureNetworkCatalog {
     }
 
     @Activate
-    public FeatureNetworkCatalog(@Reference DjlRuntime runtime, BundleContext context) {
+    public FeatureNetworkCatalog(@Reference DjlRuntime runtime, BundleContext context,
+                                 @Reference(service = LoggerFactory.class) Logger logger) {
         this.runtime = runtime;
         this.context = context;
         for (String name : builtIn()) {
@@ -61,12 +64,13 @@ public final class FeatureNetworkCatalog {
                             add(dir);
                         } catch (RuntimeException e) {
                             // one unreadable folder (e.g. written by a newer version) must not take the others down
-                            System.err.println("mdm: feature network in " + dir + " not registered: " + e.getMessage());
+                            logger.warn("feature network in {} not registered", dir, e);
                         }
                     }
                 }
             } catch (IOException e) {
                 // an unreadable work folder leaves only the built-in networks
+                logger.warn("feature networks in {} not read", trained, e);
             }
         }
     }

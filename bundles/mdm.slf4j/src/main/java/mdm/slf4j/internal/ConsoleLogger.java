@@ -1,7 +1,6 @@
 package mdm.slf4j.internal;
 
 import java.io.PrintStream;
-import java.util.Locale;
 import org.slf4j.Marker;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
@@ -85,11 +84,6 @@ final class ConsoleLogger extends LegacyAbstractLogger {
 
     /** The line printed for one message. */
     static String line(String level, String logger, String message, Throwable throwable) {
-        StringBuilder s = new StringBuilder("mdm: ").append(level.toUpperCase(Locale.ROOT)).append(' ')
-                .append(logger).append(": ").append(message);
-        for (Throwable t = throwable; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            s.append(": ").append(t.getMessage() != null ? t.getMessage() : t.getClass().getName());
-        }
-        return s.toString();
+        return LogFormat.consoleLine(level, logger, message, throwable);
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import mdm.api.MdmException;
+import mdm.api.NothingToSampleException;
 import mdm.api.eval.CheckpointEvalRequest;
 import mdm.api.eval.CheckpointEvaluator;
 import mdm.api.eval.QualityReport;
@@ -367,13 +368,27 @@ final class StudyExecution implements StudyRun {
             }
             log(who + ": measuring point " + plan.pointLabel(k) + " (step " + step + ", " + e.n() + " images)");
             long started = System.nanoTime();
-            QualityReport q = evaluator.evaluate(new CheckpointEvalRequest(ckpt, e.n(), null, e.steps(), e.guidance(),
-                    e.seed(), e.ema(), e.metrics(), e.featureNetwork(), false, e.batchSize()), p -> { });
             ObjectNode record = Json.empty();
             record.put("point", k);
             record.put("step", step);
             record.put("images_seen", imagesSeen(run, ckpt, step));
             rs.secondsAt(step).ifPresent(sec -> record.put("train_seconds", sec));
+            QualityReport q;
+            try {
+                q = evaluator.evaluate(new CheckpointEvalRequest(ckpt, e.n(), null, e.steps(), e.guidance(),
+                        e.seed(), e.ema(), e.metrics(), e.featureNetwork(), false, e.batchSize()), p -> { });
+            } catch (RuntimeException x) {
+                // a point that falls where the arm has no generative model yet (latent diffusion's
+                // autoencoder stage) is a fact about the arm, not a failure of the study: record it
+                NothingToSampleException nothing = nothingToSample(x);
+                if (nothing == null) {
+                    throw x;
+                }
+                record.put("not_measured", nothing.getMessage());
+                rs.evaluation(k, record);
+                log(who + ": point " + plan.pointLabel(k) + " not measured: " + nothing.getMessage());
+                continue;
+            }
             record.put("eval_seconds", (System.nanoTime() - started) / 1e9);
             record.put("n", q.n());
             record.put("real_n", q.realCount());
@@ -386,6 +401,15 @@ final class StudyExecution implements StudyRun {
             q.figures().forEach((m, v) -> sb.append(' ').append(m).append('=').append(String.format("%.4g", v)));
             log(who + ": point " + plan.pointLabel(k) + sb);
         }
+    }
+
+    private static NothingToSampleException nothingToSample(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof NothingToSampleException n) {
+                return n;
+            }
+        }
+        return null;
     }
 
     /** Images seen at a checkpoint: from its stage and stage step (exact under any budget). */

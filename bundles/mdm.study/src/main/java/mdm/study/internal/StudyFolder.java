@@ -31,10 +31,19 @@ final class StudyFolder {
         }
     }
 
+    /**
+     * The study file as a user would type it: relative to the working directory when inside it, so
+     * that a committed study folder does not carry the paths of the machine it ran on.
+     */
+    static String shown(Path file) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return (file.isAbsolute() && file.startsWith(cwd) ? cwd.relativize(file) : file).toString();
+    }
+
     static ObjectNode record(StudyPlan plan) {
         ObjectNode root = Json.empty();
         root.put("study", plan.name());
-        root.put("file", plan.file().toString());
+        root.put("file", shown(plan.file()));
         ObjectNode b = root.putObject("budget");
         b.put("kind", plan.budget().key());
         b.put("amount", plan.budget().amount());

@@ -185,8 +185,12 @@ final class StudyReport {
                 Path folder = run.folder(plan.folder());
                 ObjectNode rn = runs.addObject();
                 rn.put("seed", run.seed());
-                rn.put("folder", folder.toString());
-                rn.set("spec", run.spec());
+                rn.put("folder", plan.folder().relativize(folder).toString()); // relative to the study folder
+                ObjectNode spec = run.spec().deepCopy();
+                if (spec.path("output").isTextual()) {
+                    spec.put("output", plan.folder().relativize(Path.of(spec.path("output").asText())).toString());
+                }
+                rn.set("spec", spec);
                 Path exp = folder.resolve("experiment.json");
                 if (Files.isRegularFile(exp)) {
                     rn.set("components", Json.read(exp).path("components"));
@@ -246,6 +250,7 @@ final class StudyReport {
             }
             md.append('\n');
         }
+        notMeasured(plan, results, md);
         md.append("## Images seen at each point\n\n| arm |");
         for (int k = 1; k <= plan.points(); k++) {
             md.append(' ').append(plan.pointLabel(k)).append(" |");
@@ -316,10 +321,28 @@ final class StudyReport {
     }
 
     /** The command that runs (or resumes) this study, with the file relative to where the runtime was started. */
+    /** Points an arm could not be measured at (no generative model yet), with the reason: the "—" cells. */
+    private static void notMeasured(StudyPlan plan, List<ArmResult> results, StringBuilder md) {
+        StringBuilder lines = new StringBuilder();
+        for (ArmResult r : results) {
+            for (StudyPlan.Run run : r.arm().runs()) {
+                RunState.load(run.folder(plan.folder())).evaluations().forEach((k, rec) -> {
+                    if (rec.has("not_measured")) {
+                        lines.append("- ").append(r.arm().name()).append(", seed ").append(run.seed()).append(", ")
+                                .append(plan.pointLabel(k)).append(" (step ").append(rec.path("step").asLong())
+                                .append("): ").append(rec.path("not_measured").asText()).append('\n');
+                    }
+                });
+            }
+        }
+        if (!lines.isEmpty()) {
+            md.append("## Points not measured\n\nShown as — above: the arm had nothing to sample from at that point.\n\n")
+                    .append(lines).append('\n');
+        }
+    }
+
     private static String command(StudyPlan plan) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path file = plan.file().startsWith(cwd) ? cwd.relativize(plan.file()) : plan.file();
-        return "./mdm mdm:study " + file;
+        return "./mdm mdm:study " + StudyFolder.shown(plan.file());
     }
 
     private static String cell(Stat s, int seeds) {

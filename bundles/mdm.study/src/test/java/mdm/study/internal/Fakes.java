@@ -242,12 +242,21 @@ final class Fakes {
     /** fd falls with the step (and differs a little by seed); accuracy rises. */
     static final class FakeEvaluator implements CheckpointEvaluator {
         final List<CheckpointEvalRequest> requests = new ArrayList<>();
+        /** Checkpoints of this arm up to this step hold nothing to sample (as latent diffusion's autoencoder stage). */
+        String nothingArm;
+        long nothingUpTo;
 
         @Override
         public QualityReport evaluate(CheckpointEvalRequest request, Consumer<EvalProgress> progress) {
             requests.add(request);
             JsonNode state = Json.read(request.checkpoint().resolve("state.json"));
             long step = state.path("global_step").asLong();
+            if (nothingArm != null && step <= nothingUpTo
+                    && request.checkpoint().getParent().getParent().getParent().getFileName().toString().equals(nothingArm)) {
+                // wrapped, as the generation service may hand it on
+                throw new mdm.api.MdmException("evaluation failed", new mdm.api.NothingToSampleException(
+                        "the autoencoder stage of latent diffusion is not a denoiser"));
+            }
             String seed = request.checkpoint().getParent().getParent().getFileName().toString();
             double jitter = seed.endsWith("1") ? 1 : -1;
             return new QualityReport(Map.of("fd", 1000.0 / step + jitter, "accuracy", step / 1000.0), request.n(),

@@ -174,9 +174,34 @@ class StudyTest {
         assertEquals(268, mdm.at("/points/0/images_seen/mean").asDouble(), 1e-9);
         assertEquals("mdm.fake 1.0.0", mdm.at("/runs/0/components").elements().next().asText());
         assertEquals(2, mdm.at("/runs/1/spec/seed").asInt());
+        // a committed study folder must not carry the paths of the machine it ran on
+        assertEquals("runs/mdm/seed-2", mdm.at("/runs/1/folder").asText());
+        assertEquals("runs/mdm/seed-2", mdm.at("/runs/1/spec/output").asText());
+        assertTrue(Files.readString(folder.resolve("study.json")).indexOf(folder.toString()) < 0, "no absolute run paths");
         StudyStatus st = StudyStatusReader.read(folder, null);
         assertEquals("completed", st.state());
         assertTrue(st.runs().stream().allMatch(r -> r.state().equals("done") && r.evaluated() == 2));
+    }
+
+    @Test
+    void aPointWhereAnArmHasNothingToSampleIsRecordedNotFailed() throws Exception {
+        evaluator.nothingArm = "unet";
+        evaluator.nothingUpTo = 50; // the unet arm's first point (step 50 of 100)
+        List<String> log = new ArrayList<>();
+        StudyExecution e = execute(study(STUDY), log);
+        assertEquals("completed", e.state(), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.contains("arm 'unet' seed 1: point 50 % not measured: the autoencoder stage")),
+                String.join("\n", log));
+        Path folder = work().resolve("studies/toy");
+        String report = Files.readString(folder.resolve("report.md"));
+        assertTrue(report.contains("| unet | — | 10.00 ± 1.4 |"), report);
+        assertTrue(report.contains("## Points not measured") && report.contains("- unet, seed 2, 50 % (step 50): the "
+                + "autoencoder stage of latent diffusion is not a denoiser"), report);
+        assertEquals("completed", StudyStatusReader.read(folder, null).state());
+        // started again, the recorded point is not tried again
+        int asked = evaluator.requests.size();
+        execute(study(STUDY), log);
+        assertEquals(asked, evaluator.requests.size());
     }
 
     @Test

@@ -14,6 +14,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /** The trainer service; stopping its bundle checkpoints and stops every job first. */
 @Component(service = Trainer.class, property = {Components.NAME + "=mdm", Components.KIND + "=" + Components.TRAINER})
@@ -21,8 +23,10 @@ public class TrainerComponent implements Trainer {
     private final TrainingService service;
 
     @Activate
-    public TrainerComponent(@Reference DjlRuntime runtime, BundleContext context) {
-        this.service = new TrainingService(new OsgiComponentRegistry(context), runtime, runtime.workDirectory());
+    public TrainerComponent(@Reference DjlRuntime runtime, BundleContext context,
+                            @Reference(service = LoggerFactory.class) Logger logger) {
+        this.service = new TrainingService(new OsgiComponentRegistry(context), runtime, runtime.workDirectory(),
+                ErrorLog.of(logger));
     }
 
     @Deactivate

@@ -24,9 +24,15 @@ final class TrainingJob implements Job, RunControl {
     private volatile Progress progress;
     private volatile String stopReason;
     private volatile String reason;
+    private final ErrorLog log;
 
     TrainingJob(String id, ExperimentSpec spec, Path output, long totalSteps) {
+        this(id, spec, output, totalSteps, ErrorLog.NONE);
+    }
+
+    TrainingJob(String id, ExperimentSpec spec, Path output, long totalSteps, ErrorLog log) {
         this.id = id;
+        this.log = log;
         this.spec = spec;
         this.output = output;
         this.progress = new Progress("", 0, totalSteps, Double.NaN, Map.of(), 0, 0, 0, "queued");
@@ -53,12 +59,12 @@ final class TrainingJob implements Job, RunControl {
                 return;
             }
             finish(JobState.FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
-            if (!(e instanceof mdm.api.MdmException)) {
-                e.printStackTrace();
+            if (!(e instanceof mdm.api.MdmException)) { // an MdmException is bad input, said in full by the message
+                log.error("job " + id + " failed", e);
             }
         } catch (Error e) {
             finish(JobState.FAILED, e.getMessage() != null ? e.getMessage() : e.toString());
-            e.printStackTrace();
+            log.error("job " + id + " failed", e);
         }
     }
 

@@ -34,8 +34,14 @@ public final class TrainingService implements Trainer, AutoCloseable {
     });
     private final List<TrainingJob> jobs = new ArrayList<>();
     private final JobIds ids;
+    private final ErrorLog log;
 
     public TrainingService(ComponentRegistry registry, DjlRuntime runtime, Path workDirectory) {
+        this(registry, runtime, workDirectory, ErrorLog.NONE);
+    }
+
+    TrainingService(ComponentRegistry registry, DjlRuntime runtime, Path workDirectory, ErrorLog log) {
+        this.log = log;
         this.registry = registry;
         this.runtime = runtime;
         this.workDirectory = workDirectory;
@@ -80,7 +86,7 @@ public final class TrainingService implements Trainer, AutoCloseable {
             }
             TrainingJob job;
             synchronized (jobs) {
-                job = new TrainingJob(ids.next(spec.name()), spec, out, total);
+                job = new TrainingJob(ids.next(spec.name()), spec, out, total, log);
                 jobs.add(job);
             }
             for (ComponentRegistry.Lease<?> lease : exp.leases()) {

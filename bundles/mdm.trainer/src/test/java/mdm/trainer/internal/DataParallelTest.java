@@ -24,13 +24,16 @@ import mdm.diffusion.MultiResolutionProcess;
 import mdm.diffusion.TrainingDraws;
 import mdm.nn.unet.UNetModels;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A batch split over two replicas gives the loss and gradients of the whole batch on one device. */
 class DataParallelTest {
     static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     static final String MODEL = """
             resolution_channels: [16, 16]
             num_resnets_per_resolution: [1, 1]
@@ -52,16 +55,6 @@ class DataParallelTest {
               micro_conditioning: "scale:8"
               resnet_config: {num_groups_norm: 8}
             """;
-
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
 
     @Test
     void twoReplicasMatchOneDevice() {

@@ -21,6 +21,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
@@ -64,6 +66,9 @@ public class ApiServlet extends HttpServlet {
     private final GenerateApi generate;
     private final RegistryApi registry;
     private final EventStream events;
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
 
     @Activate
     public ApiServlet(BundleContext context, WebConfig config) {
@@ -116,10 +121,9 @@ public class ApiServlet extends HttpServlet {
         } catch (IllegalStateException e) {
             fail(resp, 409, message(e));
         } catch (RuntimeException e) {
-            System.err.println("mdm.web: " + req.getMethod() + " " + req.getRequestURI() + " failed:");
-            e.printStackTrace();
+            log.error("{} {} failed", req.getMethod(), req.getRequestURI(), e);
             fail(resp, 500, "internal error (" + e.getClass().getSimpleName() + "): " + message(e)
-                    + "; the runtime's console has the details");
+                    + "; the runtime's log (work/logs/mdm.log) has the details");
         }
     }
 

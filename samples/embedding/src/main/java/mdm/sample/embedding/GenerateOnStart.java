@@ -14,6 +14,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -50,7 +52,8 @@ public class GenerateOnStart {
     private final GenerationResult result;
 
     @Activate
-    public GenerateOnStart(Config config, @Reference Generator generator, @Reference DjlRuntime runtime) {
+    public GenerateOnStart(Config config, @Reference Generator generator, @Reference DjlRuntime runtime,
+                           @Reference(service = LoggerFactory.class) Logger logger) {
         Path work = runtime.workDirectory();
         Path checkpoint = work.resolve(config.checkpoint());
         Path out = work.resolve(config.output())
@@ -59,7 +62,8 @@ public class GenerateOnStart {
             result = generator.generate(new GenerationRequest(checkpoint, Arrays.asList(config.prompts()),
                     Arrays.asList(config.labels()), config.count(), null, null, null, config.seed(), true, out, null));
         } catch (MdmException e) {
-            System.err.println("mdm.sample.embedding: " + e.getMessage());
+            // the message names what is wrong (a missing checkpoint, a label the model lacks): one line, no trace
+            logger.error("no images from {}: {}", checkpoint, e.getMessage());
             throw e;
         }
         System.out.println("mdm.sample.embedding: " + result.images().size() + " images from " + checkpoint

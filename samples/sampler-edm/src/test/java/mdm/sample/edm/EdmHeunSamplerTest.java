@@ -25,9 +25,9 @@ import mdm.diffusion.DiffusionSettings;
 import mdm.diffusion.LevelSchedules;
 import mdm.samplers.DdimSampler;
 import mdm.schedules.DeepFloydSchedule;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * edm-heun against closed-form Gaussian data (see {@link GaussianLevels}) on the DeepFloyd schedule,
@@ -40,15 +40,8 @@ import org.junit.jupiter.api.Test;
 class EdmHeunSamplerTest {
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     private static List<LevelSchedule> levels() {
         DiffusionSettings s = DiffusionSettings.parse(Json.parseOptions(

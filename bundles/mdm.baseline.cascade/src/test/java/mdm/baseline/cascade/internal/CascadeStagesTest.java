@@ -21,9 +21,9 @@ import mdm.core.config.Json;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.AreaDownsample;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cascade's parts: bilinear resizing, the noise augmentation on recorded draws, keys, shapes and bad input. */
 class CascadeStagesTest {
@@ -32,15 +32,8 @@ class CascadeStagesTest {
             + " resnet_config: {num_groups_norm: 8}}";
     static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     static String cascade(String srExtras) {
         return "{stage: 1, base_resolution: 8, base: " + UNET + ", super_resolution: [{resolution: 16, model: " + UNET

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import mdm.api.MdmException;
+import mdm.api.NothingToSampleException;
 import mdm.api.diffusion.NoiseSource;
 import mdm.api.model.BackboneConfig;
 import mdm.api.model.Conditioning;
@@ -44,7 +44,7 @@ final class AutoencoderStage implements SelfTrainedBackbone {
     /** The autoencoder is no denoiser: it reconstructs (for callers that hold it as a plain backbone). */
     @Override
     public List<NDArray> forward(List<NDArray> noisy, NDArray times, Conditioning cond, boolean training) {
-        throw new MdmException("the autoencoder stage of latent diffusion is not a denoiser: sample from the "
+        throw new NothingToSampleException("the autoencoder stage of latent diffusion is not a denoiser: sample from the "
                 + "checkpoint of the diffusion stage");
     }
 

@@ -24,24 +24,17 @@ import mdm.conditioner.text.internal.LearnedTextConditionerFactory;
 import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
 import mdm.core.tensor.Scalars;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LearnedTextConditionerTest {
     private static final DatasetInfo SHAPES = new DatasetInfo("shapes", 64, 3, 1, List.of(), true, -1);
     private static final JsonNode SMALL = Json.parse("{dim: 32, layers: 2, heads: 4, max_token_length: 16}");
     private static EngineRuntime runtime;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     private static List<Sample> captions(String... texts) {
         List<Sample> out = new ArrayList<>();

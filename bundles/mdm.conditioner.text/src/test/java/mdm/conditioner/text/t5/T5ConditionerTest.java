@@ -23,29 +23,27 @@ import mdm.conditioner.text.Vocabulary;
 import mdm.conditioner.text.internal.T5ConditionerFactory;
 import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The t5 component end to end: captions → reference tokens → tiny T5 → masked features. */
 class T5ConditionerTest {
     private static final DatasetInfo CAPTIONED = new DatasetInfo("test", 32, 3, 1, List.of(), true, 10);
     private static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     @TempDir
     static Path dir;
     private static TinyT5 model;
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = EngineRuntime.standalone();
         model = new TinyT5("gated-gelu", 5, 32100);
         model.write(dir, false);
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
     }
 
     private static JsonNode options(String extra) {

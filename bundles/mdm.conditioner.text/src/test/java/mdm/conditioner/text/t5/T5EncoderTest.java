@@ -11,14 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import mdm.api.MdmException;
 import mdm.core.runtime.EngineRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import mdm.core.fixtures.EngineExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The T5 encoder on tiny random weights written by the test, against the double-precision reference. */
 class T5EncoderTest {
     private static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
     /** Three captions, padded to 24 (longer than max_distance 20, so the capped log buckets are used). */
     private static final int[][] IDS = {
@@ -26,16 +29,6 @@ class T5EncoderTest {
         {12, 3, 3, 28, 36, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
         {3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
     };
-
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
 
     @Test
     void reluT5MatchesTheReference(@TempDir Path dir) throws Exception {

@@ -7,8 +7,13 @@ import org.slf4j.helpers.NOPMDCAdapter;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
-/** Found by SLF4J's ServiceLoader in this bundle: loggers that print to the console. */
-public final class ConsoleServiceProvider implements SLF4JServiceProvider {
+/**
+ * Found by SLF4J's ServiceLoader in this bundle: loggers that hand every message to the OSGi Log
+ * Service (so DJL's and Jetty's messages reach {@code work/logs/mdm.log} and the console like the
+ * framework's own), and print to the console themselves while no Log Service is there (before this
+ * bundle starts, or outside OSGi).
+ */
+public final class LogServiceProvider implements SLF4JServiceProvider {
     private ILoggerFactory loggers;
     private IMarkerFactory markers;
     private MDCAdapter mdc;
@@ -16,7 +21,8 @@ public final class ConsoleServiceProvider implements SLF4JServiceProvider {
     @Override
     public void initialize() {
         ConsoleLogger.Level threshold = ConsoleLogger.Level.parse(System.getProperty(ConsoleLogger.LEVEL_PROPERTY));
-        loggers = name -> new ConsoleLogger(name, threshold, System.err);
+        LogServiceLink link = LogServiceLink.ofBundleOf(LogServiceProvider.class);
+        loggers = name -> new LogServiceLogger(name, link, new ConsoleLogger(name, threshold, System.err));
         markers = new BasicMarkerFactory();
         mdc = new NOPMDCAdapter();
     }
