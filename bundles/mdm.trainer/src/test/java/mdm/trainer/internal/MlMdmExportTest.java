@@ -40,12 +40,13 @@ import mdm.core.io.MlMdmCheckpoint;
 import mdm.core.io.Safetensors;
 import mdm.core.io.StateDictFiles;
 import mdm.core.io.TorchSave;
+import mdm.core.fixtures.EngineExtension;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.TestComponents;
 import mdm.trainer.internal.spec.MlMdmYaml;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,15 +66,12 @@ class MlMdmExportTest {
     static EngineRuntime runtime;
     static JsonNode golden;
 
-    @BeforeAll
-    static void start() {
-        runtime = EngineRuntime.standalone();
-        golden = Json.read(GOLDEN);
-    }
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
-    @AfterAll
-    static void stop() {
-        runtime.close();
+    @BeforeAll
+    static void golden() {
+        golden = Json.read(GOLDEN);
     }
 
     private static ExportService exporter() {
