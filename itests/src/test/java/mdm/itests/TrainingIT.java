@@ -56,6 +56,8 @@ public class TrainingIT {
         String sample = shell.run("mdm:sample --label red --n 2 --steps 3 --seed 5 " + a);
         assertTrue(sample, sample.contains("grid") && sample.contains("checker"));
 
+        exportToMlMdmAndImportBack(shell, a);
+
         // a third party's sampler, built only against the contract, installed into the running runtime
         try {
             assertTrue(shell.run("mdm:install mdm-sampler-edm").contains("mdm.sample.edm"));
@@ -86,6 +88,78 @@ public class TrainingIT {
         assertNotEquals("a different schedule gives different losses", lossA, lossB);
         // and after removal the spec resolves to the built-in cosine again
         assertTrue(shell.run("mdm:list").lines().filter(l -> l.contains("cosine")).count() == 1);
+    }
+
+    /**
+     * mdm:export of the trained run writes ml-mdm's output folder, mdm:import of that folder gives back the
+     * last checkpoint's model and EMA bit for bit, and a second export into the (now full) folder is refused
+     * in one line without touching what is there.
+     */
+    private void exportToMlMdmAndImportBack(Shell shell, Path run) throws Exception {
+        Path last = run.resolve("checkpoints/step-00000006");
+        assertTrue("the run's last checkpoint", Files.isRegularFile(last.resolve("state.json")));
+        Path out = MdmRuntime.WORK.resolve("export-a");
+        String exported = shell.run("mdm:export " + run + " " + out);
+        assertTrue(exported, exported.contains("exported " + last + " (step 6)"));
+        assertTrue(exported, exported.contains("torchrun"));
+        List<String> files = List.of("config.yaml", "vis_model_noema_000006.pth", "vis_model_000006.pth",
+                "export.json");
+        try (var listed = Files.list(out)) {
+            assertEquals(new java.util.TreeSet<>(files),
+                    listed.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(
+                            java.util.TreeSet::new)));
+        }
+        var config = mdm.core.config.Json.read(out.resolve("config.yaml"));
+        assertEquals(config.toString(), "nested_unet", config.path("model").asText());
+        assertTrue(config.toString(), config.path("unet_config").has("inner_config")
+                && config.path("diffusion_config").isObject());
+        var manifest = mdm.core.config.Json.read(out.resolve("export.json"));
+        assertEquals(manifest.toString(), 6, manifest.path("step").asInt());
+        assertEquals(manifest.toString(), 3, manifest.path("sha256").size());
+
+        Path back = MdmRuntime.WORK.resolve("imported/export-a");
+        String imported = shell.run("mdm:import --ema " + out.resolve("vis_model_000006.pth") + " "
+                + out.resolve("config.yaml") + " " + out.resolve("vis_model_noema_000006.pth") + " " + back);
+        assertTrue(imported, imported.contains("checkpoint " + back));
+        assertSameBits(last.resolve("model.safetensors"), back.resolve("model.safetensors"));
+        assertSameBits(last.resolve("ema.safetensors"), back.resolve("ema.safetensors"));
+        assertNotEquals("model and EMA differ after training, so both were carried",
+                digest(back.resolve("model.safetensors")), digest(back.resolve("ema.safetensors")));
+        String resampled = shell.run("mdm:sample --label 1 --n 2 --steps 3 --seed 5 --out "
+                + MdmRuntime.WORK.resolve("export-a-samples") + " " + back);
+        assertTrue(resampled, resampled.contains("grid"));
+
+        byte[] before = Files.readAllBytes(out.resolve("vis_model_noema_000006.pth"));
+        try {
+            String again = shell.run("mdm:export " + run + " " + out);
+            fail("an export into a full folder should fail but printed: " + again);
+        } catch (Exception e) {
+            String m = String.valueOf(e.getMessage());
+            assertTrue(m, m.contains(out + " exists and is not empty") && m.contains("nothing was written"));
+            assertTrue("one line: " + m, m.lines().count() == 1);
+        }
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("vis_model_noema_000006.pth"))));
+        assertTrue(shell.run("mdm:version").contains("PyTorch"));
+    }
+
+    /** The same tensors (names, dtypes, shapes, bytes) in two safetensors files. */
+    private static void assertSameBits(Path a, Path b) {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            java.util.Map<String, ai.djl.ndarray.NDArray> x = mdm.core.io.Safetensors.read(a, m);
+            java.util.Map<String, ai.djl.ndarray.NDArray> y = mdm.core.io.Safetensors.read(b, m);
+            assertEquals(new java.util.ArrayList<>(x.keySet()), new java.util.ArrayList<>(y.keySet()));
+            for (String k : x.keySet()) {
+                assertEquals(k, x.get(k).getDataType(), y.get(k).getDataType());
+                assertEquals(k, x.get(k).getShape(), y.get(k).getShape());
+                assertEquals(a + " and " + b + " differ at " + k, x.get(k).toByteBuffer(), y.get(k).toByteBuffer());
+            }
+            assertTrue("a network has weights", !x.isEmpty());
+        }
+    }
+
+    private static String digest(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
     }
 
     @Test

@@ -1,11 +1,13 @@
 package mdm.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import mdm.api.MdmException;
 import mdm.api.eval.QualityReport;
 import mdm.api.train.Job;
 import mdm.api.train.JobState;
@@ -44,6 +46,15 @@ class SparkEvaluationTest {
         QualityReport spark;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             spark = SparkEvaluation.run(sc, job, 2, p -> { });
+            // bad input stops on the driver, before any task: mdm:eval's own checks
+            EvalJob one = new EvalJob(run.toString(), 1, null, 2, 1.0, 7, false,
+                    new java.util.ArrayList<>(List.of("fd")), null, 100, work.toString());
+            MdmException few = assertThrows(MdmException.class, () -> SparkEvaluation.run(sc, one, 2, p -> { }));
+            assertTrue(few.getMessage().startsWith("N = 1 is too few"), few.getMessage());
+            EvalJob metric = new EvalJob(run.toString(), 260, null, 2, 1.0, 7, false,
+                    new java.util.ArrayList<>(List.of("fid2")), null, 100, work.toString());
+            MdmException unknown = assertThrows(MdmException.class, () -> SparkEvaluation.run(sc, metric, 2, p -> { }));
+            assertTrue(unknown.getMessage().contains("fid2"), unknown.getMessage());
         }
         long t2 = System.nanoTime();
         int loaded = SparkEvaluation.release(job);

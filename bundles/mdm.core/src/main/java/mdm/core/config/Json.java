@@ -37,6 +37,7 @@ public final class Json {
     private static final ObjectMapper YAML_WRITER = new ObjectMapper(
             com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
                     .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
                     .build());
     private static final ObjectMapper JSON_WRITER = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
@@ -226,10 +227,32 @@ public final class Json {
      */
     public static String yaml(JsonNode tree) {
         try {
-            return YAML_WRITER.writeValueAsString(tree);
+            return YAML_WRITER.writeValueAsString(plainNumbers(tree));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Fractions in positional notation with a decimal point ({@code 10000000.0}, {@code 0.00010}): PyYAML
+     * (YAML 1.1) reads {@code 1.0E7}, an exponent without a sign, as a string.
+     */
+    private static JsonNode plainNumbers(JsonNode node) {
+        if (node.isFloatingPointNumber() && Double.isFinite(node.doubleValue())) {
+            java.math.BigDecimal d = java.math.BigDecimal.valueOf(node.doubleValue());
+            return JsonNodeFactory.instance.numberNode(d.scale() < 1 ? d.setScale(1) : d);
+        }
+        if (node.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            node.fields().forEachRemaining(e -> out.set(e.getKey(), plainNumbers(e.getValue())));
+            return out;
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            node.forEach(n -> out.add(plainNumbers(n)));
+            return out;
+        }
+        return node;
     }
 
     /** Writes a tree or a record as indented JSON text. */

@@ -12,6 +12,28 @@ class JsonTest {
     }
 
     @Test
+    void yamlKeepsTypesForYaml11Readers() {
+        var tree = Json.empty().put("big", 1e7).put("small", 1e-4).put("half", 0.5).put("steps", 1000)
+                .put("ratio", "4:1").put("flag", true).put("text", "null");
+        tree.putNull("none");
+        String yaml = Json.yaml(tree);
+        // PyYAML reads 1.0E7 (no exponent sign) as a string, 4:1 unquoted as 241, null unquoted as None
+        assertTrue(yaml.contains("big: 10000000.0\n"), yaml);
+        assertTrue(yaml.contains("small: 0.00010\n"), yaml);
+        assertTrue(yaml.contains("half: 0.5\n"), yaml);
+        assertTrue(yaml.contains("steps: 1000\n"), yaml);
+        assertTrue(yaml.contains("ratio: \"4:1\"\n"), yaml);
+        assertTrue(yaml.contains("text: \"null\"\n"), yaml);
+        assertTrue(yaml.contains("none: null\n"), yaml);
+        var back = Json.parse(yaml);
+        assertEquals(1e7, back.path("big").asDouble());
+        assertEquals(1e-4, back.path("small").asDouble());
+        assertEquals(1000, back.path("steps").asInt());
+        assertEquals("4:1", back.path("ratio").asText());
+        assertTrue(back.path("none").isNull());
+    }
+
+    @Test
     void bindsYamlAndJson() {
         assertEquals(new Options(3, 0.5, "x"), Json.bind(Json.parse("steps: 3\nlr: 0.5\nname: x"), Options.class, "opts"));
         assertEquals(new Options(3, 0.5, "x"), Json.bind(Json.parse("{\"steps\":3,\"lr\":0.5,\"name\":\"x\"}"), Options.class, "opts"));

@@ -57,15 +57,16 @@ public final class ExportRoundTrip {
         try (EngineRuntime runtime = EngineRuntime.standalone()) {
             long t0 = System.nanoTime();
             Path run = work.resolve("run");
-            try (TrainingService trainer = new TrainingService(TestComponents.registry(runtime), runtime, work)) {
-                Job job = trainer.start(new TrainRequest(spec, null, run, false));
-                if (!job.await(30, TimeUnit.MINUTES)) {
-                    throw new IllegalStateException("training did not finish");
-                }
+            // "0 0" exports and runs the model that an earlier call trained into this folder
+            if (innerSteps + outerSteps > 0) {
+                train(runtime, spec, run, work);
                 System.out.println("trained " + (innerSteps + outerSteps) + " steps in "
-                        + (System.nanoTime() - t0) / 1_000_000_000 + " s: " + job.state() + " " + job.reason().orElse(""));
+                        + (System.nanoTime() - t0) / 1_000_000_000 + " s");
             }
             Path out = work.resolve("export");
+            if (Files.isDirectory(out)) {
+                throw new IllegalStateException(out + " exists: remove it to export again");
+            }
             ExportResult r = new ExportService(TestComponents.registry(runtime), runtime)
                     .exportModel(new ExportRequest(run, out, "ml-mdm"));
             System.out.println("exported " + r.checkpoint() + " (step " + r.step() + ") to " + r.folder() + ": "
@@ -106,6 +107,18 @@ public final class ExportRoundTrip {
                     TorchSave.write(file, io, Map.of());
                     System.out.println("wrote " + file);
                 }
+            }
+        }
+    }
+
+    private static void train(EngineRuntime runtime, Path spec, Path run, Path work) throws Exception {
+        try (TrainingService trainer = new TrainingService(TestComponents.registry(runtime), runtime, work)) {
+            Job job = trainer.start(new TrainRequest(spec, null, run, false));
+            if (!job.await(30, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("training did not finish");
+            }
+            if (job.state() != mdm.api.train.JobState.COMPLETED) {
+                throw new IllegalStateException("training " + job.state() + ": " + job.reason().orElse(""));
             }
         }
     }

@@ -40,14 +40,14 @@ import mdm.core.io.MlMdmCheckpoint;
 import mdm.core.io.Safetensors;
 import mdm.core.io.StateDictFiles;
 import mdm.core.io.TorchSave;
+import mdm.core.fixtures.EngineExtension;
 import mdm.core.runtime.EngineRuntime;
 import mdm.trainer.TestComponents;
 import mdm.trainer.internal.spec.MlMdmYaml;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import mdm.core.fixtures.EngineExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mdm:export} against what the reference writes: {@code testdata/ml-mdm-export/export_golden.json} is
@@ -64,14 +64,13 @@ class MlMdmExportTest {
             MlMdmYaml.DIFFUSION_CONFIG, MlMdmYaml.READER_CONFIG, MlMdmYaml.OURS);
 
     static EngineRuntime runtime;
+    static JsonNode golden;
 
     @RegisterExtension
     static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
 
-    static JsonNode golden;
-
     @BeforeAll
-    static void start() {
+    static void golden() {
         golden = Json.read(GOLDEN);
     }
 
@@ -209,6 +208,22 @@ class MlMdmExportTest {
         assertSameBits(last.resolve(CheckpointStore.EMA), back.resolve(CheckpointStore.EMA));
         assertFalse(sameBits(back.resolve(CheckpointStore.MODEL), back.resolve(CheckpointStore.EMA)),
                 "model and EMA differ after training, so both were carried");
+
+        // a checkpoint of the first progressive stage is the inner network alone: a plain ml-mdm unet
+        Path stage1 = run.resolve("checkpoints/step-00000002");
+        ExportResult inner = exporter().exportModel(new ExportRequest(stage1, dir.resolve("out-stage1"), null));
+        JsonNode innerConfig = Json.read(inner.folder().resolve("config.yaml"));
+        assertEquals("unet", innerConfig.path(MlMdmYaml.MODEL).asText());
+        assertFalse(innerConfig.path(MlMdmYaml.UNET_CONFIG).has(MlMdmYaml.INNER_CONFIG));
+        assertEquals(new ArrayList<>(MlMdmYaml.UNET_FIELDS), new ArrayList<>(fieldNames(innerConfig.path(
+                MlMdmYaml.UNET_CONFIG))), "a UNetConfig has exactly ml-mdm's UNetConfig fields");
+        assertEquals(new ArrayList<>(MlMdmYaml.DIFFUSION_FIELDS), new ArrayList<>(fieldNames(innerConfig.path(
+                MlMdmYaml.DIFFUSION_CONFIG))), "the unet pipeline's DiffusionConfig has no nested fields");
+        Path innerBack = importer().importModel(new ImportRequest(inner.folder().resolve("config.yaml"),
+                inner.folder().resolve(inner.files().get(1)), dir.resolve("back-stage1"), null, null, null,
+                Json.options(Json.empty().put(ImportService.EMA, inner.folder().resolve(inner.files().get(2)).toString()))));
+        assertSameBits(stage1.resolve(CheckpointStore.MODEL), innerBack.resolve(CheckpointStore.MODEL));
+        assertSameBits(stage1.resolve(CheckpointStore.EMA), innerBack.resolve(CheckpointStore.EMA));
     }
 
     @Test
