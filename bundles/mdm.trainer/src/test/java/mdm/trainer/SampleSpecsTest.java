@@ -36,7 +36,7 @@ class SampleSpecsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"shapes-class", "shapes-text", "shapes-video", "fashion-mnist", "shapes-cascade",
+    @ValueSource(strings = {"shapes-class", "shapes-text", "shapes-text-full", "shapes-video", "fashion-mnist", "shapes-cascade",
             "fashion-mnist-cascade", "shapes-latent", "fashion-mnist-latent"})
     void validatesAgainstTheRealComponents(String name, @TempDir Path work) {
         if (name.startsWith("fashion-mnist")) {

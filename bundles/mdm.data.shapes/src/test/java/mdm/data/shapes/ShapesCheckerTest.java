@@ -165,6 +165,25 @@ class ShapesCheckerTest {
     }
 
     @Test
+    void twoShapeCaptionsAlsoGetTheirOwnFigures() {
+        Scene.Item left = new Scene.Item(ShapeKind.CIRCLE, Colour.YELLOW, SizeClass.LARGE, Texture.DOTTED, Placement.LEFT);
+        Scene.Item right = new Scene.Item(ShapeKind.TRIANGLE, Colour.PURPLE, SizeClass.SMALL, Texture.PLAIN, Placement.RIGHT);
+        Scene two = new Scene(Background.WHITE, List.of(left, right), null);
+        Scene one = new Scene(Background.WHITE, List.of(left), null);
+        Sample missingOne = new Sample(image(one, 64).pixels(), 1, 3, 64, 64, -1, two.caption(), "test");
+        Map<String, Double> mixed = checker.evaluate(List.of(image(one, 64), image(two, 64), missingOne)).scores();
+        assertEquals(2.0 / 3, mixed.get(ShapesChecker.ALL), 1e-12);
+        assertEquals(0.5, mixed.get(ShapesChecker.TWO_SHAPES + ShapesChecker.ALL), 1e-12);
+        assertEquals(0.5, mixed.get(ShapesChecker.TWO_SHAPES + ShapesChecker.COUNT), 1e-12);
+        assertEquals(1.0, mixed.get(ShapesChecker.TWO_SHAPES + ShapesChecker.BACKGROUND), 1e-12);
+        // a batch of one kind has nothing to separate
+        assertTrue(checker.evaluate(List.of(image(one, 64), image(one, 64))).scores().keySet().stream()
+                .noneMatch(k -> k.startsWith(ShapesChecker.TWO_SHAPES)));
+        assertTrue(checker.evaluate(List.of(image(two, 64), missingOne)).scores().keySet().stream()
+                .noneMatch(k -> k.startsWith(ShapesChecker.TWO_SHAPES)));
+    }
+
+    @Test
     void partialCaptionsAndClassNamesCheckWhatTheyMention() {
         Scene scene = single(ShapeKind.TRIANGLE, Colour.RED, SizeClass.LARGE, Texture.PLAIN, Placement.CENTRE);
         Map<String, Boolean> checks = checker.check(new Sample(image(scene, 32).pixels(), 1, 3, 32, 32, 0, "red triangle", "x"));
