@@ -1,6 +1,7 @@
 package mdm.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import mdm.api.MdmException;
 import mdm.api.train.ExperimentSpec;
 import mdm.core.runtime.EngineRuntime;
 import mdm.nn.unet.UNetModels;
@@ -15,6 +17,7 @@ import mdm.trainer.internal.TrainingService;
 import mdm.trainer.internal.spec.SpecReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,6 +50,22 @@ class SampleSpecsTest {
             ExperimentSpec spec = trainer.validate(SAMPLES.resolve(name + ".yaml"));
             assertEquals(name, spec.name());
             assertTrue(spec.stages().size() >= 2, "progressive stages");
+        }
+    }
+
+    /**
+     * The autoencoder trained alone is one stage; the latent spec that references its run names the
+     * run it needs while that has not been trained.
+     */
+    @Test
+    void theAutoencoderSpecValidatesAndTheLatentSpecThatUsesItNamesItsRun(@TempDir Path work) {
+        try (TrainingService trainer = new TrainingService(TestComponents.registry(runtime), runtime, work)) {
+            ExperimentSpec spec = trainer.validate(SAMPLES.resolve("shapes-autoencoder.yaml"));
+            assertEquals(1, spec.stages().size());
+            MdmException e = assertThrows(MdmException.class,
+                    () -> trainer.validate(SAMPLES.resolve("shapes-latent-pretrained.yaml")));
+            assertTrue(e.getMessage().contains("latent.autoencoder_checkpoint: runs/shapes-autoencoder does not exist"),
+                    e.getMessage());
         }
     }
 

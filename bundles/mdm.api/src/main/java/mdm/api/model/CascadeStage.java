@@ -27,4 +27,15 @@ public interface CascadeStage {
 
     /** {@code cond} with the conditioning image and its augmentation level added (unchanged for the base). */
     Conditioning condition(Conditioning cond, NDArray image);
+
+    /**
+     * The image this stage generated from what its diffusion sampled: the sample itself, or for a
+     * residual stage the sample added to the stage below's output resized up (not augmented).
+     *
+     * @param sampled what the sampler returned at {@link #side()}
+     * @param lower   the stage below's output (null for the base)
+     */
+    default NDArray image(NDArray sampled, NDArray lower) {
+        return sampled;
+    }
 }

@@ -34,4 +34,14 @@ public interface CascadedBackbone extends Backbone {
      * @param uniform uniform draws in [0, 1) from the same generator
      */
     Conditioning trainingConditioning(NDArray clean, Conditioning cond, NoiseSource normal, DoubleSupplier uniform);
+
+    /**
+     * What the diffusion of the network this backbone trains models, for a clean training batch at
+     * its resolution: the batch itself, or for a residual super-resolution stage the batch minus its
+     * own reduction to the resolution below resized back up (clean, not augmented). Sampling turns
+     * the result back into an image with {@link CascadeStage#image}.
+     */
+    default NDArray diffusionData(NDArray clean) {
+        return clean;
+    }
 }

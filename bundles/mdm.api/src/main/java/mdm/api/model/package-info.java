@@ -1,5 +1,5 @@
 /** Denoising backbones (UNet, NestedUNet, cascades of them) and what they consume. */
-@Version("2.1.0")
+@Version("2.2.0")
 @Export
 package mdm.api.model;
 

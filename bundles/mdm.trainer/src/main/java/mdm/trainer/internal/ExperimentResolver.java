@@ -2,6 +2,7 @@ package mdm.trainer.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -73,6 +74,11 @@ final class ExperimentResolver {
             Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones = new LinkedHashMap<>();
             if (SpecReader.pipeline(spec).equals(SpecReader.PIPELINE_CASCADE)) {
                 List<StagePlan> stages = planCascade(spec, registry, taken, backbones, model, data, imageSize);
+                return new Experiment(spec, dataset, data, conditioner, dim, schedule, sampler, evaluator, backbones,
+                        diffusion, stages, imageSize, frames);
+            }
+            if (SpecReader.pipeline(spec).equals(SpecReader.PIPELINE_AUTOENCODER)) {
+                List<StagePlan> stages = planAutoencoder(spec, registry, taken, backbones, data, imageSize);
                 return new Experiment(spec, dataset, data, conditioner, dim, schedule, sampler, evaluator, backbones,
                         diffusion, stages, imageSize, frames);
             }
@@ -186,7 +192,21 @@ final class ExperimentResolver {
             node.put("stage", i);
             BackboneConfig config = factory.service().parseConfig(Json.options(node));
             int resolution = i == 0 ? Json.tree(whole.toOptions()).path("base_resolution").asInt() : sr.get(i - 1).path("resolution").asInt();
-            DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
+            JsonNode diffusionNode = stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1);
+            JsonNode lossTarget = i == 0 ? null : sr.get(i - 1).get("loss_target_type");
+            if (lossTarget != null && lossTarget.isTextual()) {
+                // a super-resolution stage may train in another loss space than the base (e.g. v: Imagen Video)
+                ObjectNode d = (ObjectNode) diffusionNode;
+                JsonNode sc = d.get("sampler_config");
+                ObjectNode samplerConfig = sc != null && sc.isObject() ? (ObjectNode) sc : d.putObject("sampler_config");
+                samplerConfig.put("loss_target_type", lossTarget.asText());
+            }
+            DiffusionSettings stageDiffusion;
+            try {
+                stageDiffusion = DiffusionSettings.parse(Json.options(diffusionNode));
+            } catch (MdmException e) {
+                throw new MdmException("cascade.super_resolution[" + (i - 1) + "].loss_target_type: " + e.getMessage(), e);
+            }
             int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
             stages.add(new StagePlan(i, stage, CASCADE, factory.service(), config, stageDiffusion, resolution, batch,
                     i == 0 ? null : CASCADE_LOWER));
@@ -213,17 +233,25 @@ final class ExperimentResolver {
         JsonNode section = Json.tree(spec.source()).path(LATENT);
         if (!section.isObject() || !section.has("autoencoder")) {
             throw new MdmException("pipeline: latent needs a 'latent' section with its autoencoder, e.g. latent: "
-                    + "{autoencoder: {factor: 4, latent_channels: 4, channels: [32, 64, 64]}}");
+                    + "{autoencoder: {factor: 4, latent_channels: 4, channels: [32, 64, 64]}}, or one trained alone: "
+                    + "latent: {" + AutoencoderReference.FIELD + ": runs/<autoencoder run>}");
         }
         section.fieldNames().forEachRemaining(k -> {
-            if (!k.equals("autoencoder")) {
-                throw new MdmException("unknown key '" + k + "' in latent: the section has only 'autoencoder' (the "
-                        + "denoiser is the spec's 'model')");
+            if (!k.equals("autoencoder") && !k.equals(AutoencoderReference.FIELD)) {
+                throw new MdmException("unknown key '" + k + "' in latent: the section has only 'autoencoder' and '"
+                        + AutoencoderReference.FIELD + "' (the denoiser is the spec's 'model')");
             }
         });
-        if (spec.stages().size() != 2) {
-            throw new MdmException("latent diffusion has 2 stages (the autoencoder, then the diffusion in its latent "
-                    + "space) but the spec has " + spec.stages().size() + ": give both, the autoencoder first");
+        // an autoencoder trained alone (its checkpoint resolved and checked by the trainer): only the diffusion trains here
+        Path pretrained = section.hasNonNull(AutoencoderReference.FIELD)
+                ? Path.of(section.get(AutoencoderReference.FIELD).asText()) : null;
+        int stageCount = pretrained == null ? 2 : 1;
+        if (spec.stages().size() != stageCount) {
+            throw new MdmException(pretrained == null
+                    ? "latent diffusion has 2 stages (the autoencoder, then the diffusion in its latent space) but the "
+                            + "spec has " + spec.stages().size() + ": give both, the autoencoder first"
+                    : "latent." + AutoencoderReference.FIELD + " gives the autoencoder, so the spec trains only the "
+                            + "diffusion, but it has " + spec.stages().size() + " stages: give one stage");
         }
         backbones.put(UNET, take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, UNET)));
         var factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, LATENT));
@@ -233,18 +261,55 @@ final class ExperimentResolver {
         node.set("autoencoder", section.get("autoencoder"));
         node.set("unet", model);
         List<StagePlan> stages = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < stageCount; i++) {
             StageSpec stage = spec.stages().get(i);
-            node.put("stage", i);
+            int latentStage = pretrained == null ? i : 1;
+            node.put("stage", latentStage);
             BackboneConfig config = factory.service().parseConfig(Json.options(node));
             int factor = Json.tree(config.toOptions()).path("autoencoder").path("factor").asInt();
-            int resolution = i == 0 ? imageSize : imageSize / factor;
+            int resolution = latentStage == 0 ? imageSize : imageSize / factor;
             DiffusionSettings stageDiffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
             int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
             stages.add(new StagePlan(i, stage, LATENT, factory.service(), config, stageDiffusion, resolution, batch,
-                    i == 0 ? null : LATENT_AUTOENCODER));
+                    latentStage == 0 ? null : LATENT_AUTOENCODER, pretrained));
         }
         return stages;
+    }
+
+    /**
+     * An autoencoder trained alone (pipeline: autoencoder): latent diffusion's stage 0 as the only
+     * stage, for latent specs to reference by {@code latent.autoencoder_checkpoint}.
+     */
+    private static List<StagePlan> planAutoencoder(ExperimentSpec spec, ComponentRegistry registry,
+                                                   List<ComponentRegistry.Lease<?>> taken,
+                                                   Map<String, ComponentRegistry.Lease<BackboneFactory>> backbones,
+                                                   DatasetInfo data, int imageSize) {
+        if (data.frames() > 1) {
+            throw new MdmException("pipeline: autoencoder encodes images, but dataset '" + data.name() + "' gives "
+                    + data.frames() + "-frame clips");
+        }
+        JsonNode section = Json.tree(spec.source()).path(LATENT);
+        section.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("autoencoder")) {
+                throw new MdmException("unknown key '" + k + "' in latent: an autoencoder spec has only "
+                        + "latent.autoencoder");
+            }
+        });
+        if (spec.stages().size() != 1) {
+            throw new MdmException("pipeline: autoencoder trains one network, so one stage, but the spec has "
+                    + spec.stages().size() + ": give one stage");
+        }
+        var factory = take(taken, registry.acquire(BackboneFactory.class, Components.BACKBONE, LATENT));
+        backbones.put(LATENT, factory);
+        ObjectNode node = mdm.core.config.Json.empty();
+        node.put("stage", 0);
+        node.put("image_size", imageSize);
+        node.set("autoencoder", section.get("autoencoder"));
+        BackboneConfig config = factory.service().parseConfig(Json.options(node));
+        StageSpec stage = spec.stages().get(0);
+        DiffusionSettings diffusion = DiffusionSettings.parse(Json.options(stageDiffusion(Json.tree(spec.diffusion()), stage, 1, 1)));
+        int batch = stage.batchSize() > 0 ? stage.batchSize() : spec.training().batchSize();
+        return List.of(new StagePlan(0, stage, LATENT, factory.service(), config, diffusion, imageSize, batch, null));
     }
 
     /** ml-mdm's name of the network with {@code levels} nested levels: unet, nested_unet, nested2_unet, … */

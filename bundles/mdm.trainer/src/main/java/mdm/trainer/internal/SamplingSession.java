@@ -113,7 +113,7 @@ final class SamplingSession {
             List<NDArray> x = sampler.sample(new SamplingRequest(process.denoiser(stage.network()), process.levels(),
                     process.settings().prediction(), process.settings().thresholding(), initial, c, u,
                     guidance, settings.steps(), settings.options(), noise, listener));
-            below = x.get(0).clip(-1f, 1f);
+            below = stage.image(x.get(0), below).clip(-1f, 1f);
             out.add(0, below);
         }
         return out;

@@ -1,5 +1,6 @@
 package mdm.trainer.internal;
 
+import java.nio.file.Path;
 import java.util.List;
 import mdm.api.model.BackboneConfig;
 import mdm.api.model.BackboneFactory;
@@ -16,9 +17,16 @@ import mdm.diffusion.MultiResolutionProcess;
  * @param resolution   side of the stage's highest level in pixels
  * @param inherited    key prefix under which the previous stage's network lives in this one
  *                     ("" when the stage continues the same network, null for the first stage)
+ * @param pretrained   a checkpoint folder whose weights the first stage starts from under {@code inherited}
+ *                     (a latent spec's {@code latent.autoencoder_checkpoint}), or null
  */
 record StagePlan(int index, StageSpec spec, String backboneName, BackboneFactory factory, BackboneConfig config,
-                 DiffusionSettings diffusion, int resolution, int batchSize, String inherited) {
+                 DiffusionSettings diffusion, int resolution, int batchSize, String inherited, Path pretrained) {
+    StagePlan(int index, StageSpec spec, String backboneName, BackboneFactory factory, BackboneConfig config,
+              DiffusionSettings diffusion, int resolution, int batchSize, String inherited) {
+        this(index, spec, backboneName, factory, config, diffusion, resolution, batchSize, inherited, null);
+    }
+
     /** The diffusion process of this stage; for clips, levels that keep frames rather than pixels say so. */
     MultiResolutionProcess process(NoiseSchedule schedule, int frames) {
         MultiResolutionProcess process = new MultiResolutionProcess(diffusion, schedule, config.levelScales());

@@ -213,6 +213,10 @@ final class TrainingRun {
                 StateDicts.loadStrict(resumed.model(), params);
             } else if (previous != null) {
                 StateDicts.loadStrict(inheritedWeights(backbone, previous), StateDicts.withPrefix(params, plan.inherited()));
+            } else if (plan.pretrained() != null) {
+                Map<String, NDArray> target = StateDicts.withPrefix(params, plan.inherited());
+                StateDicts.loadStrict(AutoencoderReference.weights(plan.pretrained(), target, stageManager), target);
+                control.event("autoencoder from " + plan.pretrained() + " (its EMA weights where it has them), frozen");
             }
             if (backbone instanceof LatentBackbone latent && !latent.scaleMeasured()) {
                 measureLatentScale(plan, latent, stageManager); // before the EMA copies the parameters
@@ -292,7 +296,9 @@ final class TrainingRun {
                             + "; lower the learning rate (now " + lr + ")");
                 }
                 if (plan.index() == exp.stages.size() - 1) {
-                    sampleGrid(plan, process, backbone, ema, "final");
+                    if (!(backbone instanceof SelfTrainedBackbone)) { // an autoencoder trained alone has nothing to sample
+                        sampleGrid(plan, process, backbone, ema, "final");
+                    }
                     return new StageResult(Outcome.COMPLETED, null);
                 }
                 return new StageResult(Outcome.COMPLETED, new Inherited(copy(params, longLived),

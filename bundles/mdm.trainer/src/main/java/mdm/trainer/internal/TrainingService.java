@@ -1,5 +1,7 @@
 package mdm.trainer.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import mdm.api.train.ExperimentSpec;
 import mdm.api.train.Job;
 import mdm.api.train.TrainRequest;
 import mdm.api.train.Trainer;
+import mdm.core.config.Json;
 import mdm.trainer.internal.spec.SpecReader;
 
 /**
@@ -50,8 +53,9 @@ public final class TrainingService implements Trainer, AutoCloseable {
 
     @Override
     public ExperimentSpec validate(Path specFile) {
-        ExperimentSpec spec = SpecReader.read(specFile);
+        ExperimentSpec spec = read(specFile);
         try (Experiment exp = ExperimentResolver.resolve(spec, registry)) {
+            AutoencoderReference.checkImageSize(exp);
             Preflight.checkStructure(exp);
             return spec;
         }
@@ -59,13 +63,14 @@ public final class TrainingService implements Trainer, AutoCloseable {
 
     @Override
     public Job start(TrainRequest request) {
-        ExperimentSpec spec = SpecReader.read(request.spec());
+        ExperimentSpec spec = read(request.spec());
         if (spec.dataset() == null) {
             throw new MdmException("experiment '" + spec.name() + "' names no dataset, so it can be sampled but not "
                     + "trained: add components.dataset to train it");
         }
         Experiment exp = ExperimentResolver.resolve(spec, registry);
         try {
+            AutoencoderReference.checkImageSize(exp);
             Path out = output(request, spec);
             CheckpointStore store = new CheckpointStore(out);
             if (!request.resume() && !store.list().isEmpty()) {
@@ -117,6 +122,12 @@ public final class TrainingService implements Trainer, AutoCloseable {
             exp.close();
             throw e;
         }
+    }
+
+    /** The spec file with what it references outside itself resolved (a latent spec's trained autoencoder). */
+    private ExperimentSpec read(Path specFile) {
+        JsonNode tree = AutoencoderReference.resolve(Json.read(specFile), workDirectory);
+        return SpecReader.parse(tree, specFile.toAbsolutePath().getParent());
     }
 
     /** Refuses a folder that a queued or running job of this runtime will write (other runtimes: {@link RunLock}). */

@@ -78,6 +78,7 @@ final class TrainingStep {
                     if (backbone instanceof CascadedBackbone cascade) {
                         // a super-resolution stage is conditioned on the batch itself, degraded
                         cond = cascade.trainingConditioning(images, cond, TrainingDraws.from(noiseRng), noiseRng::nextDouble);
+                        images = cascade.diffusionData(images); // a residual stage diffuses what bilinear misses
                     }
                     DataParallel.Result r = parallel.backward(collector, process, images, cond,
                             TrainingDraws.from(noiseRng), plan.diffusion().numDiffusionSteps(), plan.sides(),

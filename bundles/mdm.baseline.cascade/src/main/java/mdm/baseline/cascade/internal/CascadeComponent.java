@@ -87,7 +87,8 @@ public class CascadeComponent implements BackboneFactory {
             UNetBackboneConfig model = parseUNet(withAugmentation(f.model(), base.conditioningFeatureDim(), where),
                     where + ".model");
             fits(model, side, where + ".model (at " + side + "²)");
-            stages.add(new CascadeConfig.SuperResolution(model, side, max, sample, guidance));
+            stages.add(new CascadeConfig.SuperResolution(model, side, max, sample, guidance,
+                    f.residual() != null && f.residual(), f.lossTargetType()));
             below = side;
         }
         int stage = c.stage() == null ? stages.size() : c.stage();

@@ -16,8 +16,14 @@ record CascadeConfig(UNetBackboneConfig base, int baseSide, List<SuperResolution
         implements BackboneConfig {
     static final String NAME = "cascade";
 
-    /** One super-resolution stage, validated. */
-    record SuperResolution(UNetBackboneConfig model, int side, double augMax, double augSample, double guidance) {
+    /**
+     * One super-resolution stage, validated.
+     *
+     * @param residual   the stage generates x − up(y), y the (clean) image of the stage below
+     * @param lossTarget the stage's loss_target_type, or null for the spec's diffusion section
+     */
+    record SuperResolution(UNetBackboneConfig model, int side, double augMax, double augSample, double guidance,
+                           boolean residual, String lossTarget) {
     }
 
     /** The same cascade up to stage {@code k}. */
@@ -69,6 +75,10 @@ record CascadeConfig(UNetBackboneConfig base, int baseSide, List<SuperResolution
             e.put("noise_aug_sample", s.augSample());
             if (!Double.isNaN(s.guidance())) {
                 e.put("guidance", s.guidance());
+            }
+            e.put("residual", s.residual());
+            if (s.lossTarget() != null) {
+                e.put("loss_target_type", s.lossTarget());
             }
             e.set("model", s.model().toJson());
         }

@@ -27,6 +27,10 @@ record CascadeSection(
      * @param noiseAugMax     a_max: training draws the augmentation level uniformly from [0, a_max]
      * @param noiseAugSample  the fixed augmentation level at sampling
      * @param guidance        its classifier-free guidance weight (default: the sampling guidance)
+     * @param residual        whether the stage generates the residual over the bilinear up-sampled image below
+     *                        (SRDiff) rather than the image itself (default false, as Imagen)
+     * @param lossTargetType  the space of this stage's training loss (ml-mdm's {@code loss_target_type}; default:
+     *                        the spec's diffusion section)
      * @param model           its UNet (ml-mdm unet_config names); {@code noise_aug} micro-conditioning is added
      */
     record SuperResolutionFile(
@@ -35,6 +39,8 @@ record CascadeSection(
             @JsonProperty("noise_aug_max") Double noiseAugMax,
             @JsonProperty("noise_aug_sample") Double noiseAugSample,
             @JsonProperty("guidance") Double guidance,
+            @JsonProperty("residual") Boolean residual,
+            @JsonProperty("loss_target_type") String lossTargetType,
             @JsonProperty("model") JsonNode model) {
     }
 }

@@ -60,6 +60,37 @@ class CascadeStagesTest {
         }
     }
 
+    /**
+     * A residual stage diffuses x − up(down(x)) and turns a sample back into an image by adding the
+     * stage below's output resized up: the round trip gives x back; an image stage leaves both alone.
+     */
+    @Test
+    void aResidualStageDiffusesWhatBilinearMisses() {
+        CascadeComponent factory = new CascadeComponent();
+        try (NDManager m = runtime.newManager();
+             CascadedBackbone residual = (CascadedBackbone) factory.create(
+                     factory.parseConfig(Json.options(Json.parse(cascade(", residual: true")))), m, 1);
+             CascadedBackbone image = (CascadedBackbone) factory.create(
+                     factory.parseConfig(Json.options(Json.parse(cascade("")))), m, 1)) {
+            NDArray x = new HostRandom(4).normal(new Shape(2, 3, 16, 16), m).tanh();
+            NDArray low = AreaDownsample.apply(x, 2);
+            NDArray r = residual.diffusionData(x);
+            NDArray expected = x.sub(Bilinear.upsample(low, 2));
+            assertArrayEquals(expected.toFloatArray(), r.toFloatArray(), 1e-6f);
+            CascadeStage stage = residual.chain().get(1);
+            assertArrayEquals(x.toFloatArray(), stage.image(r, low).toFloatArray(), 1e-5f, "the round trip");
+            assertEquals(x, image.diffusionData(x), "an image stage diffuses the image");
+            assertEquals(r, image.chain().get(1).image(r, low), "and returns the sample as it is");
+            MdmException e = assertThrows(MdmException.class, () -> stage.image(r, AreaDownsample.apply(x, 4)));
+            assertTrue(e.getMessage().contains("expects 8²"), e.getMessage());
+            // the residual flag and a stage's loss space are part of the configuration a checkpoint records
+            var config = Json.tree(factory.parseConfig(Json.options(Json.parse(
+                    cascade(", residual: true, loss_target_type: V_PREDICTION")))).toOptions());
+            assertTrue(config.path("super_resolution").get(0).path("residual").asBoolean());
+            assertEquals("V_PREDICTION", config.path("super_resolution").get(0).path("loss_target_type").asText());
+        }
+    }
+
     /** Training draws one level per example, uniform in [0, a_max], and corrupts exactly by it. */
     @Test
     void trainingAugmentationAppliesTheDrawnLevels() {

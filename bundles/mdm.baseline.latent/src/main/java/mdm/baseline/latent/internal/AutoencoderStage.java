@@ -44,8 +44,9 @@ final class AutoencoderStage implements SelfTrainedBackbone {
     /** The autoencoder is no denoiser: it reconstructs (for callers that hold it as a plain backbone). */
     @Override
     public List<NDArray> forward(List<NDArray> noisy, NDArray times, Conditioning cond, boolean training) {
-        throw new NothingToSampleException("the autoencoder stage of latent diffusion is not a denoiser: sample from the "
-                + "checkpoint of the diffusion stage");
+        throw new NothingToSampleException("an autoencoder is not a denoiser, so it has nothing to sample: sample from "
+                + "the checkpoint of latent diffusion's second stage, or train one on this autoencoder (a latent spec "
+                + "with latent.autoencoder_checkpoint naming its run)");
     }
 
     KlAutoencoder autoencoder() {

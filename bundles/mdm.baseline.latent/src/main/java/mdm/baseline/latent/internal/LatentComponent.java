@@ -39,7 +39,13 @@ public class LatentComponent implements BackboneFactory {
             throw new MdmException("the images are " + side + "² but latent.autoencoder.factor is " + ae.factor()
                     + ": use a factor that divides the image size");
         }
+        if (stage < 0 || stage > 1) {
+            throw new MdmException("latent diffusion has stages 0 (autoencoder) and 1 (diffusion), not " + stage);
+        }
         JsonNode model = node.get("unet");
+        if (stage == 0 && (model == null || model.isEmpty())) {
+            return new LatentConfig(ae, null, side, stage); // an autoencoder trained alone has no denoiser
+        }
         if (model == null || !model.isObject()) {
             throw new MdmException("latent diffusion needs the UNet of its latents as the spec's 'model' section");
         }
@@ -58,9 +64,6 @@ public class LatentComponent implements BackboneFactory {
             throw new MdmException("the latents are " + latentSide + "² (" + side + "² images, factor " + ae.factor()
                     + ") but the UNet halves its side " + halvings + " times: the latent side must be divisible by "
                     + (1 << halvings) + ". Use fewer resolution_channels or a smaller latent.autoencoder.factor");
-        }
-        if (stage < 0 || stage > 1) {
-            throw new MdmException("latent diffusion has stages 0 (autoencoder) and 1 (diffusion), not " + stage);
         }
         return new LatentConfig(ae, unet, side, stage);
     }

@@ -11,7 +11,7 @@ import mdm.nn.unet.UNetBackboneConfig;
 
 /**
  * Latent diffusion up to one of its stages: 0 = the autoencoder alone, 1 = the autoencoder (frozen)
- * and the UNet on its latents.
+ * and the UNet on its latents. {@code unet} is null for an autoencoder trained alone.
  */
 record LatentConfig(AutoencoderConfig autoencoder, UNetBackboneConfig unet, int imageSide, int stage)
         implements BackboneConfig {
@@ -33,7 +33,7 @@ record LatentConfig(AutoencoderConfig autoencoder, UNetBackboneConfig unet, int 
 
     @Override
     public int conditioningFeatureDim() {
-        return unet.conditioningFeatureDim();
+        return unet == null ? 0 : unet.conditioningFeatureDim();
     }
 
     @Override
@@ -52,7 +52,9 @@ record LatentConfig(AutoencoderConfig autoencoder, UNetBackboneConfig unet, int 
         o.put("stage", stage);
         o.put("image_size", imageSide);
         o.set("autoencoder", autoencoder.toJson());
-        o.set("unet", unet.toJson());
+        if (unet != null) {
+            o.set("unet", unet.toJson());
+        }
         return o;
     }
 }

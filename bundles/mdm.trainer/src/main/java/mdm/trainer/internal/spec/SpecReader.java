@@ -30,7 +30,15 @@ public final class SpecReader {
     public static final String PIPELINE_MDM = "mdm";
     public static final String PIPELINE_CASCADE = "cascade";
     public static final String PIPELINE_LATENT = "latent";
-    static final List<String> PIPELINES = List.of(PIPELINE_MDM, PIPELINE_CASCADE, PIPELINE_LATENT);
+    /** An autoencoder trained alone, for latent specs to reference ({@code latent.autoencoder_checkpoint}). */
+    public static final String PIPELINE_AUTOENCODER = "autoencoder";
+    static final List<String> PIPELINES = List.of(PIPELINE_MDM, PIPELINE_CASCADE, PIPELINE_LATENT, PIPELINE_AUTOENCODER);
+    /**
+     * What an autoencoder spec may leave out, as it trains no denoiser: the backbone, schedule,
+     * sampler and conditioner it does not use, and the model section.
+     */
+    private static final Map<String, String> AUTOENCODER_COMPONENTS = Map.of(
+            "backbone", "unet", "schedule", "cosine", "sampler", "ddim", "conditioner", "class");
 
     private SpecReader() {
     }
@@ -66,6 +74,14 @@ public final class SpecReader {
             model = model == null ? imported.unetConfig() : model;
             diffusion = merge(imported.diffusion(), diffusion);
         }
+        String pipeline = f.pipeline() != null ? f.pipeline() : PIPELINE_MDM;
+        boolean autoencoder = pipeline.equals(PIPELINE_AUTOENCODER);
+        if (model == null && autoencoder) {
+            model = Json.empty();
+        }
+        if (diffusion == null && autoencoder) {
+            diffusion = Json.parse("{sampler_config: {schedule_type: COSINE}}"); // the stand-in schedule's, unused
+        }
         if (model == null) {
             throw new MdmException("the spec has no 'model' section (the ml-mdm unet_config mapping) and no 'import' "
                     + "of an ml-mdm YAML file");
@@ -73,7 +89,6 @@ public final class SpecReader {
         if (model.size() == 1 && model.has("unet_config")) {
             model = model.get("unet_config");
         }
-        String pipeline = f.pipeline() != null ? f.pipeline() : PIPELINE_MDM;
         if (!PIPELINES.contains(pipeline)) {
             throw new MdmException("pipeline '" + pipeline + "' is unknown: " + Names.suggestion(pipeline, PIPELINES));
         }
@@ -85,9 +100,13 @@ public final class SpecReader {
             throw new MdmException("pipeline: cascade needs a 'cascade' section: base_resolution and super_resolution "
                     + "stages, e.g. cascade: {base_resolution: 16, super_resolution: [{resolution: 32, model: {...}}]}");
         }
-        if (f.latent() != null && !pipeline.equals(PIPELINE_LATENT)) {
+        if (f.latent() != null && !pipeline.equals(PIPELINE_LATENT) && !autoencoder) {
             throw new MdmException("the spec has a 'latent' section but pipeline is '" + pipeline
-                    + "': set pipeline: latent, or remove the section");
+                    + "': set pipeline: latent (or autoencoder), or remove the section");
+        }
+        if (autoencoder && (f.latent() == null || !f.latent().isObject() || !f.latent().has("autoencoder"))) {
+            throw new MdmException("pipeline: autoencoder needs the autoencoder as latent.autoencoder, e.g. latent: "
+                    + "{autoencoder: {factor: 4, latent_channels: 4, channels: [32, 64, 64]}}");
         }
         String name = f.name() != null ? f.name() : "experiment";
         if (!name.matches("[A-Za-z0-9._-]+")) {
@@ -96,10 +115,10 @@ public final class SpecReader {
         ExperimentSpec spec = new ExperimentSpec(
                 name,
                 f.seed() != null ? f.seed() : 0L,
-                component(f.components().backbone(), "backbone", true),
-                component(f.components().schedule(), "schedule", true),
-                component(f.components().sampler(), "sampler", true),
-                component(f.components().conditioner(), "conditioner", true),
+                unusedByAutoencoder(f.components().backbone(), "backbone", autoencoder),
+                unusedByAutoencoder(f.components().schedule(), "schedule", autoencoder),
+                unusedByAutoencoder(f.components().sampler(), "sampler", autoencoder),
+                unusedByAutoencoder(f.components().conditioner(), "conditioner", autoencoder),
                 component(f.components().dataset(), "dataset", f.data() == null),
                 component(f.components().evaluator(), "evaluator", false),
                 Json.options(model),
@@ -112,6 +131,14 @@ public final class SpecReader {
                 f.output() != null ? f.output() : "runs/" + name,
                 Json.options(tree));
         return spec;
+    }
+
+    /** A component an autoencoder spec may leave out: its stand-in (never used to denoise). */
+    private static ComponentRef unusedByAutoencoder(JsonNode node, String kind, boolean autoencoder) {
+        if (autoencoder && (node == null || node.isNull())) {
+            return new ComponentRef(AUTOENCODER_COMPONENTS.get(kind), Options.empty());
+        }
+        return component(node, kind, true);
     }
 
     private static ComponentRef component(JsonNode node, String kind, boolean required) {
