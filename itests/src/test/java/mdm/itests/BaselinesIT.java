@@ -1,10 +1,12 @@
 package mdm.itests;
 
+import static mdm.itests.RuntimeProcesses.lastLoggedStep;
+import static mdm.itests.RuntimeProcesses.launch;
+import static mdm.itests.RuntimeProcesses.loggedSteps;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,6 @@ import org.junit.Test;
  * one per cascade stage).
  */
 public class BaselinesIT {
-    static final Path HOME = MdmRuntime.HOME;
     static final int STEPS = 40;
 
     @Test
@@ -108,50 +109,7 @@ public class BaselinesIT {
         }
     }
 
-    private static long lastLoggedStep(Path run) throws IOException {
-        List<Long> s = loggedSteps(run);
-        return s.isEmpty() ? 0 : s.get(s.size() - 1);
-    }
-
-    private static List<Long> loggedSteps(Path run) throws IOException {
-        Path metrics = run.resolve("metrics.jsonl");
-        List<Long> steps = new ArrayList<>();
-        if (!Files.exists(metrics)) {
-            return steps;
-        }
-        for (String line : Files.readAllLines(metrics)) {
-            if (line.contains("\"loss\":") && line.startsWith("{\"step\":")) {
-                steps.add(Long.parseLong(line.substring(8, line.indexOf(','))));
-            }
-        }
-        return steps;
-    }
-
-    private static Process launch(Path work, String... command) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx4g", "-Djava.awt.headless=true", "-Dmdm.home=" + HOME, "-Dmdm.work=" + work,
-                "-Dorg.osgi.service.http.port=0", "-cp", HOME.resolve("lib") + File.separator + "*",
-                "mdm.runtime.Launcher"));
-        for (String key : new String[] {"DJL_CACHE_DIR", "ENGINE_CACHE_DIR"}) {
-            if (System.getProperty(key) != null) {
-                cmd.add(cmd.size() - 1, "-D" + key + "=" + System.getProperty(key));
-            }
-        }
-        cmd.addAll(List.of(command));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(command[0].replace(':', '-') + ".log").toFile()));
-        pb.environment().put("GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
-        return pb.start();
-    }
-
     private static String output(Path work) throws IOException {
-        StringBuilder b = new StringBuilder();
-        for (String log : new String[] {"mdm-train.log", "mdm-sample.log"}) {
-            Path f = work.resolve(log);
-            if (Files.exists(f)) {
-                b.append(Files.readString(f));
-            }
-        }
-        return b.toString();
+        return RuntimeProcesses.output(work, "mdm:train") + RuntimeProcesses.output(work, "mdm:sample");
     }
 }
