@@ -58,7 +58,7 @@ public final class Json {
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {
-            throw new MdmException("cannot parse " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new MdmException(parseError(file.toString(), e), e);
         }
     }
 
@@ -72,7 +72,7 @@ public final class Json {
         } catch (NoSuchFileException e) {
             throw new MdmException("file not found: " + file.toAbsolutePath() + ". Check the path.");
         } catch (IOException e) {
-            throw new MdmException("cannot parse " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new MdmException(parseError(file.toString(), e), e);
         }
     }
 
@@ -82,8 +82,41 @@ public final class Json {
             JsonNode node = YamlTree.read(MAPPER.createParser(new java.io.StringReader(text)));
             return node == null || node.isMissingNode() ? empty() : node;
         } catch (IOException e) {
-            throw new MdmException("cannot parse configuration: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new MdmException(parseError("configuration", e), e);
         }
+    }
+
+    /**
+     * One line for a document that does not parse: where (line, and the key being read when the
+     * parser knows it) and Jackson's own first line. YAML's {@code .nan} and {@code .inf} get a hint
+     * of their own: Jackson calls them "malformed numbers", which does not say what to write instead.
+     */
+    static String parseError(String what, IOException e) {
+        StringBuilder where = new StringBuilder();
+        String first = e.getMessage();
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException p) {
+            first = p.getOriginalMessage();
+            com.fasterxml.jackson.core.JsonLocation at = p.getLocation();
+            if (at != null && at.getLineNr() > 0) {
+                where.append(" at line ").append(at.getLineNr());
+            }
+            if (p.getProcessor() instanceof JsonParser parser) {
+                try {
+                    String key = parser.currentName();
+                    if (key != null) {
+                        where.append(", key '").append(key).append('\'');
+                    }
+                } catch (IOException ignored) {
+                    // the key is a courtesy; the line already says where
+                }
+            }
+        }
+        first = String.valueOf(first).lines().findFirst().orElse("");
+        String hint = "";
+        if (first.matches("(?s).*Malformed numeric value '[-+]?\\.(?i:nan|inf)'.*")) {
+            hint = ". Not-a-number and infinite values are not accepted: write a finite number";
+        }
+        return "cannot parse " + what + where + ": " + first + hint;
     }
 
     /** Parses JSON or YAML text that must be a mapping (e.g. {@code --options '{"video": true}'}) into options. */

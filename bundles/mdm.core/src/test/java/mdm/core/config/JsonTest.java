@@ -112,4 +112,18 @@ class JsonTest {
                 Sizes.class, "training"));
         assertEquals(new Sizes(null, 5L, null), Json.bind(Json.parse("steps: 5"), Sizes.class, "training"));
     }
+
+    @Test
+    void notANumberAndInfinityNameTheLineAndKey() {
+        MdmException e = assertThrows(MdmException.class, () -> Json.parse("steps: 3\noptimizer:\n  lr: .nan\n"));
+        assertEquals("cannot parse configuration at line 3, key 'lr': Malformed numeric value '.nan'. "
+                + "Not-a-number and infinite values are not accepted: write a finite number", e.getMessage());
+        e = assertThrows(MdmException.class, () -> Json.parse("guidance: -.inf"));
+        assertTrue(e.getMessage().contains("key 'guidance'") && e.getMessage().contains("write a finite number"),
+                e.getMessage());
+        // other parse errors keep Jackson's words, with the line
+        e = assertThrows(MdmException.class, () -> Json.parse("a: 1\nb: {c: 1\n"));
+        assertTrue(e.getMessage().startsWith("cannot parse configuration at line "), e.getMessage());
+        assertTrue(!e.getMessage().contains("finite"), e.getMessage());
+    }
 }
