@@ -15,9 +15,10 @@ import java.util.Random;
 /**
  * A tiny random T5 encoder in Hugging Face's file layout, written by hand (config.json and F32
  * safetensors, optionally in two shards with an index), plus its weights as doubles for the
- * independent reference.
+ * independent reference. Public (in this bundle's test jar) for other modules' tests that need a real
+ * {@code t5} conditioner: {@code new TinyT5("gated-gelu", seed, 32100).write(folder, false)}.
  */
-final class TinyT5 {
+public final class TinyT5 {
     final int vocab;
     final int dModel = 16;
     final int dKv = 6;          // heads·d_kv ≠ d_model on purpose
@@ -35,7 +36,7 @@ final class TinyT5 {
         this(feedForwardProj, seed, 40);
     }
 
-    TinyT5(String feedForwardProj, long seed, int vocab) {
+    public TinyT5(String feedForwardProj, long seed, int vocab) {
         this.feedForwardProj = feedForwardProj;
         this.vocab = vocab;
         Random r = new Random(seed);
@@ -69,7 +70,7 @@ final class TinyT5 {
         return feedForwardProj.startsWith("gated-");
     }
 
-    void write(Path folder, boolean sharded) throws IOException {
+    public void write(Path folder, boolean sharded) throws IOException {
         Files.createDirectories(folder);
         Files.writeString(folder.resolve("config.json"), String.format(java.util.Locale.ROOT,
                 "{\"architectures\":[\"T5ForConditionalGeneration\"],\"model_type\":\"t5\",\"vocab_size\":%d,"
