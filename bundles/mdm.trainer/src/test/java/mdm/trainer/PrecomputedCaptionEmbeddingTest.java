@@ -26,7 +26,6 @@ import mdm.api.train.Job;
 import mdm.api.train.JobState;
 import mdm.api.train.TrainRequest;
 import mdm.conditioner.text.internal.T5ConditionerFactory;
-import mdm.conditioner.text.t5.T5Conditioner;
 import mdm.conditioner.text.t5.TinyT5;
 import mdm.core.config.Json;
 import mdm.core.fixtures.EngineExtension;
@@ -166,7 +165,7 @@ class PrecomputedCaptionEmbeddingTest {
                 public Sample next() {
                     Sample s = inner.next();
                     try (NDManager m = runtime.newManager()) {
-                        CaptionEmbedding e = T5Conditioner.rows(conditioner.encode(List.of(s), null, true, m), origin).get(0);
+                        CaptionEmbedding e = rows(conditioner.encode(List.of(s), null, true, m), origin).get(0);
                         float[] f = e.features().clone();
                         if (distort) {
                             System.arraycopy(e.features(), 1, f, 0, f.length - 1);
@@ -187,5 +186,9 @@ class PrecomputedCaptionEmbeddingTest {
                 }
             };
         }
+    }
+
+    private static List<CaptionEmbedding> rows(mdm.api.model.Conditioning c, EmbeddingOrigin origin) {
+        return CaptionEmbedding.rows(c.tokens(), c.mask(), origin);
     }
 }

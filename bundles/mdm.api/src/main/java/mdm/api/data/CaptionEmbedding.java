@@ -1,5 +1,9 @@
 package mdm.api.data;
 
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,5 +32,28 @@ public record CaptionEmbedding(float[] features, float[] mask, int dim, Embeddin
     /** L, the number of tokens. */
     public int length() {
         return mask.length;
+    }
+
+    /**
+     * A conditioner's batch output (tokens B×L×D, mask B×L) as one embedding per row, without the batch padding:
+     * each row up to its last real token (a caption's row ends in a real token, {@code </s>} or the last piece
+     * kept by a length cap, so trailing zeros of the mask are padding).
+     */
+    public static List<CaptionEmbedding> rows(NDArray tokens, NDArray mask, EmbeddingOrigin origin) {
+        int b = Math.toIntExact(tokens.getShape().get(0));
+        int len = Math.toIntExact(tokens.getShape().get(1));
+        int d = Math.toIntExact(tokens.getShape().get(2));
+        float[] features = tokens.toFloatArray();
+        float[] m = mask.toFloatArray();
+        List<CaptionEmbedding> out = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            int n = len;
+            while (n > 0 && m[i * len + n - 1] == 0f) {
+                n--;
+            }
+            out.add(new CaptionEmbedding(Arrays.copyOfRange(features, i * len * d, (i * len + n) * d),
+                    Arrays.copyOfRange(m, i * len, i * len + n), d, origin));
+        }
+        return out;
     }
 }

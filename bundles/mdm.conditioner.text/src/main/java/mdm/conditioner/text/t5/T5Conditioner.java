@@ -153,7 +153,7 @@ public final class T5Conditioner implements Conditioner {
                 flags[k] = unconditional != null && unconditional[encodedAt.get(k)];
             }
             Conditioning fresh = encode(toEncode, flags, training, manager);
-            List<CaptionEmbedding> encoded = rows(fresh, own);
+            List<CaptionEmbedding> encoded = CaptionEmbedding.rows(fresh.tokens(), fresh.mask(), own);
             fresh.tokens().close();
             fresh.mask().close();
             for (int k = 0; k < flags.length; k++) {
@@ -172,28 +172,6 @@ public final class T5Conditioner implements Conditioner {
         }
         return new Conditioning(NativeArrays.create(manager, flat, new Shape(b, len, d)),
                 NativeArrays.create(manager, mask, new Shape(b, len)), null);
-    }
-
-    /**
-     * A batch's rows without their padding: each row up to its last real token. (Every row ends in a real
-     * {@code </s>} or, cut at max_token_length, a real piece, so trailing mask zeros are padding.)
-     */
-    public static List<CaptionEmbedding> rows(Conditioning c, EmbeddingOrigin origin) {
-        int b = (int) c.tokens().getShape().get(0);
-        int len = (int) c.tokens().getShape().get(1);
-        int d = (int) c.tokens().getShape().get(2);
-        float[] features = c.tokens().toFloatArray();
-        float[] mask = c.mask().toFloatArray();
-        List<CaptionEmbedding> out = new ArrayList<>(b);
-        for (int i = 0; i < b; i++) {
-            int n = len;
-            while (n > 0 && mask[i * len + n - 1] == 0f) {
-                n--;
-            }
-            out.add(new CaptionEmbedding(Arrays.copyOfRange(features, i * len * d, (i * len + n) * d),
-                    Arrays.copyOfRange(mask, i * len, i * len + n), d, origin));
-        }
-        return out;
     }
 
     /** Encoder output times the mask: padded rows become exactly 0. */

@@ -167,7 +167,7 @@ class T5ConditionerTest {
             // each caption embedded alone, as the job does shard by shard
             List<Sample> carrying = new ArrayList<>();
             for (Sample s : batch) {
-                List<CaptionEmbedding> row = T5Conditioner.rows(c.encode(List.of(s), null, true, m), origin);
+                List<CaptionEmbedding> row = rows(c.encode(List.of(s), null, true, m), origin);
                 carrying.add(s.withCaptionEmbedding(row.get(0)));
             }
             // one sample without an embedding: encoded on the fly in the same batch
@@ -221,5 +221,9 @@ class T5ConditionerTest {
         assertTrue(noCaptions.getMessage().contains("class conditioner"), noCaptions.getMessage());
         MdmException noModel = assertThrows(MdmException.class, () -> factory.featureDim(Json.parseOptions("{}"), CAPTIONED));
         assertTrue(noModel.getMessage().contains("models/flan-t5-xl"), noModel.getMessage());
+    }
+
+    private static List<CaptionEmbedding> rows(mdm.api.model.Conditioning c, EmbeddingOrigin origin) {
+        return CaptionEmbedding.rows(c.tokens(), c.mask(), origin);
     }
 }
