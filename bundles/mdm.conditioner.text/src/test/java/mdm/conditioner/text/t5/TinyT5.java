@@ -20,11 +20,11 @@ import java.util.Random;
  */
 public final class TinyT5 {
     final int vocab;
-    final int dModel = 16;
-    final int dKv = 6;          // heads·d_kv ≠ d_model on purpose
-    final int heads = 3;
-    final int dFf = 24;
-    final int layers = 2;
+    final int dModel;
+    final int dKv;          // 6 by default: heads·d_kv ≠ d_model on purpose
+    final int heads;
+    final int dFf;
+    final int layers;
     final int buckets = 8;
     final int maxDistance = 20;
     final double eps = 1e-6;
@@ -37,8 +37,18 @@ public final class TinyT5 {
     }
 
     public TinyT5(String feedForwardProj, long seed, int vocab) {
+        this(feedForwardProj, seed, vocab, 16, 6, 3, 24, 2);
+    }
+
+    /** A random T5 of the given shape, e.g. flan-t5-small's ({@code 32128, 512, 64, 6, 1024, 8}) for benchmarks. */
+    public TinyT5(String feedForwardProj, long seed, int vocab, int dModel, int dKv, int heads, int dFf, int layers) {
         this.feedForwardProj = feedForwardProj;
         this.vocab = vocab;
+        this.dModel = dModel;
+        this.dKv = dKv;
+        this.heads = heads;
+        this.dFf = dFf;
+        this.layers = layers;
         Random r = new Random(seed);
         int inner = heads * dKv;
         put(r, "shared.weight", 1.0, vocab, dModel);
