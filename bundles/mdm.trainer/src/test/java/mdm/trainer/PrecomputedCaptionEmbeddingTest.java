@@ -82,6 +82,17 @@ class PrecomputedCaptionEmbeddingTest {
             String reason = job.reason().orElse("");
             assertTrue(reason.contains(other.origin.describe()) && reason.contains("this run's conditioner is t5")
                     && reason.contains("Re-run the caption-embedding job"), reason);
+
+            // a trainable conditioner is never silently handed embeddings it cannot use
+            Path spec = spec(work, "learned", "shapes-precomputed", 0.0);
+            Files.writeString(spec, Files.readString(spec).replaceAll("conditioner: \\{name: t5[^}]*}",
+                    "conditioner: {name: learned-text, dim: 16, layers: 1, heads: 2, max_token_length: 32}"));
+            Job learned = trainer.start(new TrainRequest(spec, null, null, false));
+            assertTrue(learned.await(5, TimeUnit.MINUTES));
+            assertEquals(JobState.FAILED, learned.state());
+            String why = learned.reason().orElse("");
+            assertTrue(why.contains("conditioner 'learned-text' cannot use precomputed embeddings")
+                    && why.contains("embeddings: ignore") && !why.contains("Re-run"), why);
         }
     }
 
@@ -97,6 +108,8 @@ class PrecomputedCaptionEmbeddingTest {
             Job job = trainer.start(new TrainRequest(spec(work, name, dataset, dropout), null, work.resolve(name), false));
             assertTrue(job.await(5, TimeUnit.MINUTES));
             assertEquals(JobState.COMPLETED, job.state(), job.reason().orElse(""));
+            // the final grid is drawn from held-out samples, encoded in the inference form whatever they carry
+            assertTrue(Files.isRegularFile(job.output().resolve("samples/final.png")), "the final sample grid was written");
             List<Double> out = new ArrayList<>();
             for (String line : Files.readAllLines(job.output().resolve("metrics.jsonl"))) {
                 JsonNode n = Json.parse(line);

@@ -53,14 +53,14 @@ public record EmbeddingOrigin(String conditioner, String fingerprint, String tok
             return;
         }
         String which = "sample " + (sample.id() == null ? "(no id)" : "'" + sample.id() + "'");
-        String fix = " Re-run the caption-embedding job (mdm.spark.EmbedMain) with this conditioner and its options, "
-                + "or drop the precomputed embeddings (delete the *.emb.safetensors sidecars, or set the tsv-tar option "
+        String drop = "drop the precomputed embeddings (delete the *.emb.safetensors sidecars, or set the tsv-tar option "
                 + "embeddings: ignore).";
         if (expected == null) {
             throw new MdmException(which + " carries a caption embedding precomputed by " + e.origin().describe()
                     + ", but conditioner '" + conditioner + "' cannot use precomputed embeddings (it is trained with the "
-                    + "backbone, or does not read captions), so they would be silently ignored." + fix);
+                    + "backbone, or does not read captions), so they would be silently ignored: " + drop);
         }
+        String fix = " Re-run the caption-embedding job (mdm.spark.EmbedMain) with this conditioner and its options, or " + drop;
         throw new MdmException(which + " carries a caption embedding precomputed by " + e.origin().describe()
                 + ", but this run's conditioner is " + expected.describe() + "; a different conditioner, options, "
                 + "weights or tokenisation give different embeddings." + fix);

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import mdm.api.MdmException;
 import mdm.api.conditioning.Conditioner;
 import mdm.api.data.CaptionEmbedding;
 import mdm.api.data.EmbeddingOrigin;
@@ -138,7 +139,7 @@ public final class T5Conditioner implements Conditioner {
             if (!dropped && s.captionEmbedding() != null) {
                 EmbeddingOrigin.requireUsable(own, NAME, s);
                 if (s.captionEmbedding().dim() != d) {
-                    throw new mdm.api.MdmException("sample '" + s.id() + "' carries a caption embedding of width "
+                    throw new MdmException("sample '" + s.id() + "' carries a caption embedding of width "
                             + s.captionEmbedding().dim() + " but this T5 has d_model " + d + "; re-run the caption-embedding job.");
                 }
                 rows[i] = s.captionEmbedding();
