@@ -8,8 +8,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Command line of the caption-embedding job:
- * {@code <tsv-tar listing> --conditioner NAME [--options JSON] [--inference] [--batch B] [--work DIR] [--force]
- * [--partitions P] [--master URL]}. The listing is what the tsv-tar data set's {@code path} names (a shard TSV
+ * {@code <tsv-tar listing> --conditioner NAME [--options JSON] [--batch B] [--work DIR] [--force]
+ * [--partitions P] [--master URL]}. The embeddings are of the training tokenisation, the one the trainer encodes
+ * with (sampling encodes its prompts itself). The listing is what the tsv-tar data set's {@code path} names (a shard TSV
  * or an index of them); the options are the conditioner's as in an experiment spec (give the same ones the run
  * will use: they are in the fingerprint). Writes {@code <shard>.emb.safetensors} next to each shard TSV and
  * prints what it wrote and how fast.
@@ -20,14 +21,13 @@ public final class EmbedMain {
 
     public static void main(String[] args) {
         if (args.length == 0 || args[0].startsWith("--")) {
-            System.err.println("usage: EmbedMain <tsv-tar listing> --conditioner NAME [--options JSON] [--inference] "
+            System.err.println("usage: EmbedMain <tsv-tar listing> --conditioner NAME [--options JSON] "
                     + "[--batch B] [--work DIR] [--force] [--partitions P] [--master URL]");
             System.exit(2);
         }
         Path listing = Path.of(args[0]);
         String conditioner = null;
         String options = "{}";
-        boolean training = true;
         boolean force = false;
         int batch = 64;
         Path work = Path.of("work");
@@ -35,10 +35,6 @@ public final class EmbedMain {
         String master = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--inference")) {
-                training = false;
-                continue;
-            }
             if (a.equals("--force")) {
                 force = true;
                 continue;
@@ -60,7 +56,7 @@ public final class EmbedMain {
         if (conditioner == null) {
             throw new MdmException("--conditioner is required (e.g. --conditioner t5 --options '{\"model_dir\": \"models/flan-t5-xl\"}')");
         }
-        EmbedJob job = new EmbedJob(listing.toAbsolutePath().toString(), conditioner, options, training, batch,
+        EmbedJob job = new EmbedJob(listing.toAbsolutePath().toString(), conditioner, options, true, batch,
                 work.toAbsolutePath().toString(), force);
         SparkConf conf = new SparkConf().setAppName("mdm-embed-captions").set("spark.ui.showConsoleProgress", "false");
         if (master != null) {
