@@ -18,6 +18,7 @@ import mdm.backbone.nested.internal.NestedUNetComponent;
 import mdm.backbone.unet.internal.UNetBackboneComponent;
 import mdm.conditioner.label.internal.ClassConditionerFactory;
 import mdm.conditioner.text.internal.LearnedTextConditionerFactory;
+import mdm.conditioner.text.internal.T5ConditionerFactory;
 import mdm.data.fashionmnist.FashionMnistDataset;
 import mdm.data.shapes.ShapesChecker;
 import mdm.data.shapes.ShapesDataset;
@@ -68,10 +69,19 @@ public final class LocalComponents {
                 .put(Components.SAMPLER, "dpm-solver++", new DpmSolverSampler())
                 .put(Components.CONDITIONER, "class", new ClassConditionerFactory(runtime))
                 .put(Components.CONDITIONER, "learned-text", new LearnedTextConditionerFactory(runtime))
+                .put(Components.CONDITIONER, "t5", new T5ConditionerFactory(runtime))
                 .put(Components.DATASET, "fashion-mnist", new FashionMnistDataset())
                 .put(Components.DATASET, "shapes", new ShapesDataset())
                 .put(Components.EVALUATOR, "shapes", new ShapesChecker());
         return r.put(Components.SAMPLE_QUALITY, "mdm", quality);
+    }
+
+    /** The conditioners alone (for the caption-embedding job, which needs no feature network). */
+    public static MapComponentRegistry conditioners(DjlRuntime runtime) {
+        return new MapComponentRegistry()
+                .put(Components.CONDITIONER, "class", new ClassConditionerFactory(runtime))
+                .put(Components.CONDITIONER, "learned-text", new LearnedTextConditionerFactory(runtime))
+                .put(Components.CONDITIONER, "t5", new T5ConditionerFactory(runtime));
     }
 
     /** The sample-quality service with the shipped feature networks and the fd, kid and accuracy metrics. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
+import mdm.api.data.EmbeddingOrigin;
 import mdm.api.data.Sample;
 import mdm.api.model.Conditioning;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -17,7 +18,12 @@ public interface Conditioner extends AutoCloseable {
     /**
      * Encodes a batch.
      *
-     * @param batch          samples (only label/caption/frames are read)
+     * A sample carrying a {@link Sample#captionEmbedding() precomputed caption embedding} is encoded from it
+     * when this conditioner's {@link #embeddingOrigin} for the mode is the embedding's origin (a mismatch is an
+     * {@link mdm.api.MdmException}, see {@link EmbeddingOrigin#requireUsable}); the result equals encoding the
+     * caption (to float rounding), and the unconditional flags replace it like any other condition.
+     *
+     * @param batch          samples (only label/caption/frames/caption embedding are read)
      * @param unconditional  per sample: replace its condition with the unconditional input
      *                       (classifier-free guidance dropout); null means none
      * @param training       training-time processing (e.g. the reference's training tokenisation)
@@ -43,6 +49,18 @@ public interface Conditioner extends AutoCloseable {
      */
     default Sample conditionOf(Sample sample) {
         return Sample.condition(sample.label(), sample.caption());
+    }
+
+    /**
+     * Who this conditioner's caption encodings are, for precomputed caption embeddings: its name, a fingerprint
+     * of what decides its output (options, vocabulary, weights) and the tokenisation mode of {@code training}.
+     * Null (the default) when its encodings cannot be precomputed: a conditioner with trainable
+     * {@link #parameters()} changes its output as it trains, and one that reads no captions has nothing to
+     * precompute. A conditioner that returns an origin must use matching precomputed embeddings in
+     * {@link #encode} and refuse others.
+     */
+    default EmbeddingOrigin embeddingOrigin(boolean training) {
+        return null;
     }
 
     /** Trainable parameters by name (trained jointly with the backbone); empty if frozen. */

@@ -1,5 +1,5 @@
 /** Conditioners: class labels, text, frames → token features for cross-attention. */
-@Version("2.0.0")
+@Version("2.1.0")
 @Export
 package mdm.api.conditioning;
 

@@ -1,5 +1,5 @@
 /** Datasets: deterministic, resumable streams of training samples. */
-@Version("2.0.0")
+@Version("2.1.0")
 @Export
 package mdm.api.data;
 

@@ -90,6 +90,36 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Where a tensor's data lies in a safetensors file, for reading parts of it without loading it.
+     *
+     * @param dtype  the safetensors dtype code (F32, I64, …)
+     * @param offset the first data byte, counted from the start of the file
+     * @param length the data's bytes
+     */
+    public record TensorLayout(String name, String dtype, long[] shape, long offset, long length) {
+    }
+
+    /** The tensors' layout in header order and the {@code __metadata__} map. */
+    public record Layout(Map<String, TensorLayout> tensors, Map<String, String> metadata) {
+    }
+
+    /** The header of a safetensors file, checked as {@link #readWithMetadata} checks it, without reading any tensor data. */
+    public static Layout layout(Path file) {
+        ZipArchives.requireReadable(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header header = readHeader(file, channel);
+            Map<String, TensorLayout> tensors = new LinkedHashMap<>();
+            for (Entry e : header.entries) {
+                tensors.put(e.name, new TensorLayout(e.name, e.type.safetensors, e.shape.getShape(),
+                        header.dataStart + e.begin, e.end - e.begin));
+            }
+            return new Layout(Collections.unmodifiableMap(tensors), header.metadata);
+        } catch (IOException e) {
+            throw new MdmException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes {@code tensors} in map order, without metadata. */
     public static void write(Path file, Map<String, NDArray> tensors) {
         write(file, tensors, Map.of());

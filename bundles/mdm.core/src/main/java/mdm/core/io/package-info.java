@@ -6,7 +6,7 @@
  * <p>Entry points: {@link mdm.core.io.StateDictFiles} (read any format), {@link mdm.core.io.Safetensors}
  * (write), {@link mdm.core.io.StateDicts} (strict load, key mapping).
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package mdm.core.io;
 

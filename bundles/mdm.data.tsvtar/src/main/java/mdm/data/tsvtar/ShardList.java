@@ -53,19 +53,20 @@ final class ShardList {
         Path folder = folder(table.file());
         Map<String, Path> tars = new HashMap<>();
         List<ShardEntry> out = new ArrayList<>(table.rows().size());
-        for (TsvTable.Row row : table.rows()) {
+        for (int r = 0; r < table.rows().size(); r++) {
+            TsvTable.Row row = table.rows().get(r);
             List<String> f = row.fields();
             if (f.size() < needed) {
                 String tarName = tarCol < f.size() ? f.get(tarCol) : "?";
                 String member = fileCol < f.size() ? f.get(fileCol) : "?";
-                out.add(new ShardEntry(table.file(), row.line(), fileName(tarName), null, member, null,
+                out.add(new ShardEntry(table.file(), row.line(), r, fileName(tarName), null, member, null,
                         "the row has " + f.size() + " of the " + needed + " columns"));
                 continue;
             }
             String tarName = f.get(tarCol).trim();
             Path tar = tars.computeIfAbsent(tarName, t -> resolve(folder, t));
             String problem = tar != null ? null : "shard tar not found (looked for " + String.join(", ", candidates(folder, tarName)) + ")";
-            out.add(new ShardEntry(table.file(), row.line(), fileName(tarName), tar, f.get(fileCol).trim(), f.get(captionCol), problem));
+            out.add(new ShardEntry(table.file(), row.line(), r, fileName(tarName), tar, f.get(fileCol).trim(), f.get(captionCol), problem));
         }
         return out;
     }

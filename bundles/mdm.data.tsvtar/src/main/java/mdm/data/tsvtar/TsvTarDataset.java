@@ -1,7 +1,11 @@
 package mdm.data.tsvtar;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +32,12 @@ import org.osgi.service.component.annotations.Component;
  * cropped. The raw caption is passed on (the text conditioner adds the reference's spaces and
  * end-of-sequence). A damaged tar, a missing member, an undecodable image or an empty caption is an
  * error naming the shard and entry, skipped or fatal as {@code loader.on_error} says.
+ *
+ * <p>A shard TSV with a caption-embedding sidecar ({@link CaptionEmbeddingSidecar}, written by the Spark job
+ * {@code mdm.spark.EmbedMain}) gives its samples their caption's precomputed embedding
+ * ({@link Sample#captionEmbedding()}); the conditioner uses it when it made it and refuses it otherwise. The
+ * sidecars are checked against their shards when the data set is opened (rows, captions, tensors, one origin
+ * for all), read a row at a time while loading.
  */
 @Component(service = DatasetProvider.class,
         property = {Components.NAME + "=" + TsvTarDataset.NAME, Components.KIND + "=" + Components.DATASET})
@@ -53,18 +63,71 @@ public final class TsvTarDataset implements DatasetProvider {
     @Override
     public SampleStream open(Options node, long seed, StreamPosition start) {
         TsvTarOptions o = options(node);
-        return new DataStream(NAME, new Source(entries(o), o), o.loader(), seed, start);
+        List<ShardEntry> entries = entries(o);
+        return new DataStream(NAME, new Source(entries, o, sidecars(entries, o.embeddings())), o.loader(), seed, start);
+    }
+
+    /** Each shard TSV with its captions in row order (null for a row without one), in listing order. */
+    public record CaptionShard(Path tsv, List<String> captions) {
+    }
+
+    /** The shards of a listing (a shard TSV or an index of them), for the caption-embedding job. */
+    public static List<CaptionShard> captionShards(Path listing) {
+        Map<Path, List<String>> byShard = new LinkedHashMap<>();
+        for (ShardEntry e : ShardList.read(listing)) {
+            byShard.computeIfAbsent(e.tsv(), t -> new ArrayList<>()).add(e.caption());
+        }
+        List<CaptionShard> out = new ArrayList<>();
+        byShard.forEach((tsv, captions) -> out.add(new CaptionShard(tsv, Collections.unmodifiableList(captions))));
+        return out;
+    }
+
+    /** The shards' sidecars by shard TSV, checked: each against its shard, all of one origin, all present if required. */
+    static Map<Path, CaptionEmbeddingSidecar> sidecars(List<ShardEntry> entries, EmbeddingsMode mode) {
+        Map<Path, CaptionEmbeddingSidecar> out = new LinkedHashMap<>();
+        if (mode == EmbeddingsMode.IGNORE) {
+            return out;
+        }
+        Map<Path, List<String>> captions = new LinkedHashMap<>();
+        for (ShardEntry e : entries) {
+            captions.computeIfAbsent(e.tsv(), t -> new ArrayList<>()).add(e.caption());
+        }
+        List<String> without = new ArrayList<>();
+        CaptionEmbeddingSidecar first = null;
+        for (Map.Entry<Path, List<String>> shard : captions.entrySet()) {
+            if (!Files.isRegularFile(CaptionEmbeddingSidecar.of(shard.getKey()))) {
+                without.add(shard.getKey().getFileName().toString());
+                continue;
+            }
+            CaptionEmbeddingSidecar s = CaptionEmbeddingSidecar.open(shard.getKey(), shard.getValue());
+            if (first != null && !first.origin().equals(s.origin())) {
+                throw new MdmException("the caption-embedding sidecars disagree: " + first.file().getFileName() + " was made by "
+                        + first.origin().describe() + ", " + s.file().getFileName() + " by " + s.origin().describe()
+                        + "; re-run the caption-embedding job (mdm.spark.EmbedMain) for the whole data set with one conditioner.");
+            }
+            first = first == null ? s : first;
+            out.put(shard.getKey(), s);
+        }
+        if (mode == EmbeddingsMode.REQUIRE && !without.isEmpty()) {
+            throw new MdmException("tsv-tar option embeddings: require, but " + without.size() + " of " + captions.size()
+                    + " shards have no caption-embedding sidecar (" + String.join(", ", without.subList(0, Math.min(5, without.size())))
+                    + (without.size() > 5 ? ", …" : "") + "): run the caption-embedding job (mdm.spark.EmbedMain) on the data set, "
+                    + "or set embeddings: auto.");
+        }
+        return out;
     }
 
     private static final class Source implements SampleSource {
         private final List<ShardEntry> entries;
         private final TsvTarOptions options;
+        private final Map<Path, CaptionEmbeddingSidecar> sidecars;
         /** A tar's index, or the error that opening it gave (so every entry of it reports the same). */
         private final Map<Path, Object> archives = new ConcurrentHashMap<>();
 
-        Source(List<ShardEntry> entries, TsvTarOptions options) {
+        Source(List<ShardEntry> entries, TsvTarOptions options, Map<Path, CaptionEmbeddingSidecar> sidecars) {
             this.entries = entries;
             this.options = options;
+            this.sidecars = sidecars;
         }
 
         @Override
@@ -100,8 +163,9 @@ public final class TsvTarDataset implements DatasetProvider {
             }
             FloatImage image = ImageCodec.decode(bytes, e.where());
             image = Resize.shorterSideAndCrop(image, options.imageSize(), options.crop(), random);
+            CaptionEmbeddingSidecar sidecar = sidecars.get(e.tsv());
             return new Sample(image.data(), 1, 3, image.height(), image.width(), -1, e.caption(),
-                    NAME + ":" + e.tarName() + "/" + e.member());
+                    NAME + ":" + e.tarName() + "/" + e.member(), sidecar == null ? null : sidecar.row(e.row()));
         }
 
         private TarArchive archive(ShardEntry e) {

@@ -24,10 +24,20 @@ import mdm.core.image.FloatImage;
 import mdm.core.image.ImageCodec;
 import mdm.core.image.Resize;
 import mdm.core.random.HostRandom;
+import mdm.api.data.CaptionEmbedding;
+import mdm.api.data.EmbeddingOrigin;
+import mdm.core.fixtures.EngineExtension;
+import mdm.core.io.Safetensors;
+import mdm.core.runtime.EngineRuntime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class TsvTarDatasetTest {
+    static EngineRuntime runtime;
+
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(r -> runtime = r);
     private static final Path DATA = Path.of(System.getProperty("mdm.testdata", "testdata"), "data");
     private static final String CAPTION = "Manager in store with TVs, computers, laptops, printers, monitors.";
     @TempDir
@@ -172,6 +182,96 @@ class TsvTarDatasetTest {
         Path wrong = Files.writeString(dir.resolve("wrong.tsv"), "url\tcaption\nhttp://x\ty\n");
         MdmException e = assertThrows(MdmException.class, () -> dataset.describe(Json.parseOptions("{path: '" + wrong + "'}")));
         assertTrue(e.getMessage().contains("neither a shard TSV"), e.getMessage());
+    }
+
+    private static final EmbeddingOrigin FROZEN = new EmbeddingOrigin("frozen-test", "abc123", EmbeddingOrigin.TRAINING);
+
+    /** A made-up embedding per caption: its length and values follow from the caption, so rows are told apart. */
+    private static CaptionEmbedding made(String caption, EmbeddingOrigin origin) {
+        int n = 1 + caption.length() % 4;
+        float[] f = new float[n * 3];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = caption.hashCode() % 97 + i * 0.25f;
+        }
+        float[] mask = new float[n];
+        java.util.Arrays.fill(mask, 1f);
+        mask[0] = n > 1 ? 0f : 1f; // a <pad> inside a caption keeps its 0
+        return new CaptionEmbedding(f, mask, 3, origin);
+    }
+
+    private static Path writeSidecar(Path tsv, EmbeddingOrigin origin) {
+        List<String> captions = TsvTarDataset.captionShards(tsv).get(0).captions();
+        List<CaptionEmbedding> rows = captions.stream().map(c -> c.isBlank() ? null : made(c, origin)).toList();
+        try (var m = runtime.newManager()) {
+            return CaptionEmbeddingSidecar.write(tsv, captions, rows, origin, 3, m);
+        }
+    }
+
+    /** Two shards with sidecars: every sample carries its own row; mismatching sidecars are refused, each clearly. */
+    @Test
+    void captionEmbeddingSidecarsAreReadAndCheckedAgainstTheirShards() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("shards"));
+        Files.write(sub.resolve("images_00000.tar"), Files.readAllBytes(DATA.resolve("images_00000.tar")));
+        Path a = Files.writeString(sub.resolve("a.tsv"), "tar\tfile\tcaption\nimages_00000.tar\t0000000000.jpg\tfirst caption\n"
+                + "images_00000.tar\t0000000000.jpg\tthe second one\n");
+        Path b = Files.writeString(sub.resolve("b.tsv"), "tar\tfile\tcaption\nimages_00000.tar\t0000000000.jpg\tthird\n");
+        Path index = Files.writeString(dir.resolve("index.tsv"), "filename\nshards/a.tsv\nshards/b.tsv\n");
+        assertEquals(sub.resolve("a.emb.safetensors"), CaptionEmbeddingSidecar.of(a));
+        writeSidecar(a, FROZEN);
+        writeSidecar(b, FROZEN);
+        String options = "{path: '" + index + "', image_size: 8, loader: {shuffle: false}";
+        try (SampleStream s = dataset.open(Json.parseOptions(options + ", embeddings: require}"), 0, StreamPosition.START)) {
+            for (int i = 0; i < 3; i++) {
+                Sample x = s.next();
+                CaptionEmbedding expected = made(x.caption(), FROZEN);
+                assertEquals(FROZEN, x.captionEmbedding().origin());
+                assertArrayEquals(expected.features(), x.captionEmbedding().features(), x.caption());
+                assertArrayEquals(expected.mask(), x.captionEmbedding().mask(), x.caption());
+            }
+        }
+        try (SampleStream s = dataset.open(Json.parseOptions(options + ", embeddings: ignore}"), 0, StreamPosition.START)) {
+            assertNull(s.next().captionEmbedding());
+        }
+
+        // b's sidecar by another conditioner: the data set is one origin or none
+        writeSidecar(b, new EmbeddingOrigin("frozen-test", "def456", EmbeddingOrigin.TRAINING));
+        MdmException mixed = assertThrows(MdmException.class, () -> dataset.open(Json.parseOptions(options + "}"), 0, StreamPosition.START));
+        assertTrue(mixed.getMessage().contains("disagree") && mixed.getMessage().contains("abc123")
+                && mixed.getMessage().contains("def456"), mixed.getMessage());
+        // none for b: auto reads a's and gives b's captions alone; require names b
+        Files.delete(CaptionEmbeddingSidecar.of(b));
+        try (SampleStream s = dataset.open(Json.parseOptions(options + "}"), 0, StreamPosition.START)) {
+            assertTrue(s.next().captionEmbedding() != null && s.next().captionEmbedding() != null);
+            assertNull(s.next().captionEmbedding(), "b has no sidecar");
+        }
+        MdmException required = assertThrows(MdmException.class,
+                () -> dataset.open(Json.parseOptions(options + ", embeddings: require}"), 0, StreamPosition.START));
+        assertTrue(required.getMessage().contains("1 of 2 shards") && required.getMessage().contains("b.tsv"), required.getMessage());
+
+        // a edited after its sidecar was made: a caption changed, then a row added
+        Files.writeString(a, Files.readString(a).replace("first caption", "first caption, edited"));
+        assertMismatch(options, "captions_sha256 differs");
+        Files.writeString(a, Files.readString(a) + "images_00000.tar\t0000000000.jpg\tfourth\n");
+        assertMismatch(options, "holds 2 caption rows but its shard a.tsv has 3");
+        // not a sidecar of ours: a tensor or a metadata key missing
+        writeSidecar(a, FROZEN);
+        Map<String, String> meta = new LinkedHashMap<>(Safetensors.layout(CaptionEmbeddingSidecar.of(a)).metadata());
+        try (var m = runtime.newManager()) {
+            var tensors = Safetensors.read(CaptionEmbeddingSidecar.of(a), m);
+            tensors.remove("masks");
+            Safetensors.write(CaptionEmbeddingSidecar.of(a), tensors, meta);
+            assertMismatch(options, "lacks the tensor 'masks'");
+            meta.remove("fingerprint");
+            Safetensors.write(CaptionEmbeddingSidecar.of(a), Safetensors.read(CaptionEmbeddingSidecar.of(a), m), meta);
+            assertMismatch(options, "its metadata lacks [fingerprint]");
+        }
+    }
+
+    private void assertMismatch(String options, String expected) {
+        // a fresh component: a running one keeps the listing it read (the shards are not expected to change under it)
+        MdmException e = assertThrows(MdmException.class, () -> new TsvTarDataset().open(Json.parseOptions(options + "}"), 0, StreamPosition.START));
+        assertTrue(e.getMessage().contains(expected) && e.getMessage().contains("a.emb.safetensors")
+                && e.getMessage().contains("Re-run the caption-embedding job"), e.getMessage());
     }
 
     @Test

@@ -52,7 +52,9 @@ final class Conditions {
         } else {
             try (SampleStream s = dataset.open(datasetOptions, seed ^ HELD_OUT_SEED, StreamPosition.START)) {
                 for (int i = 0; i < n; i++) {
-                    out.add(s.next()); // whole samples: a frames conditioner reads their pixels
+                    // whole samples (a frames conditioner reads their pixels), without a precomputed caption embedding:
+                    // that is of the training form, and sampling encodes the caption in the inference form
+                    out.add(s.next().withCaptionEmbedding(null));
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import mdm.api.DjlRuntime;
 import mdm.api.conditioning.Conditioner;
+import mdm.api.data.EmbeddingOrigin;
 import mdm.api.data.Sample;
 import mdm.api.data.SampleStream;
 import mdm.api.model.Backbone;
@@ -120,11 +121,19 @@ final class TrainingStep {
         }
     }
 
-    /** The next n samples the conditioner accepts (e.g. captions within its token limit), as the reference's reader drops the others. */
+    /**
+     * The next n samples the conditioner accepts (e.g. captions within its token limit), as the reference's reader
+     * drops the others. A sample carrying a precomputed caption embedding must carry this run's conditioner's own
+     * (same conditioner, options, weights and training tokenisation): anything else would train on other
+     * embeddings than sampling later feeds the model, so it stops the run with the way out.
+     */
     List<Sample> nextBatch(int n) {
         List<Sample> batch = new ArrayList<>(n);
         while (batch.size() < n) {
             Sample s = stream.next();
+            if (s.captionEmbedding() != null) {
+                EmbeddingOrigin.requireUsable(conditioner.embeddingOrigin(true), exp.spec.conditioner().name(), s);
+            }
             if (conditioner.acceptsForTraining(s)) {
                 batch.add(s);
             } else if (++rejected == 1 || Long.bitCount(rejected) == 1) {

@@ -53,7 +53,10 @@ public final class T5ConditionerFactory implements ConditionerFactory {
         CaptionBatches captions = new CaptionBatches(
                 new CaptionTokenizer(vocabulary, o.maxCaptionLength(), o.maxTokenLength()), o.unconditionalCaption());
         EmbeddingCache cache = o.embeddingCacheMb() > 0 ? new EmbeddingCache((long) o.embeddingCacheMb() << 20) : null;
-        return new T5Conditioner(captions, T5Encoder.load(dir, manager), cache);
+        int maxCaption = o.maxCaptionLength();
+        int maxTokens = o.maxTokenLength();
+        return new T5Conditioner(captions, T5Encoder.load(dir, manager), cache,
+                () -> T5Fingerprint.of(dir, vocabulary, maxCaption, maxTokens));
     }
 
     private Path modelDir(T5Options o) {

@@ -3,6 +3,8 @@ package mdm.conditioner.text.t5;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,11 +17,14 @@ import java.util.Arrays;
 import java.util.List;
 import mdm.api.MdmException;
 import mdm.api.conditioning.Conditioner;
+import mdm.api.data.CaptionEmbedding;
 import mdm.api.data.DatasetInfo;
+import mdm.api.data.EmbeddingOrigin;
 import mdm.api.data.Sample;
 import mdm.api.model.Conditioning;
 import mdm.conditioner.text.CaptionTokenizer;
 import mdm.conditioner.text.Vocabulary;
+import mdm.conditioner.text.internal.LearnedTextConditionerFactory;
 import mdm.conditioner.text.internal.T5ConditionerFactory;
 import mdm.core.config.Json;
 import mdm.core.runtime.EngineRuntime;
@@ -142,6 +147,55 @@ class T5ConditionerTest {
         }
     }
 
+    /**
+     * Precomputed rows (what the caption-embedding job stores) stand in for encoding: the same batch, padded the
+     * same way, within float rounding; dropped samples still get the unconditional input; an embedding of
+     * other options is refused naming both sides; learned-text offers no origin.
+     */
+    @Test
+    void precomputedEmbeddingsEqualEncodingAndDropoutStillApplies() {
+        T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
+        try (NDManager m = runtime.newManager();
+             Conditioner c = factory.create(Json.options(options("")), CAPTIONED, m, 0);
+             Conditioner other = factory.create(Json.options(options(", \"max_caption_length\": 300")), CAPTIONED, m, 0)) {
+            EmbeddingOrigin origin = c.embeddingOrigin(true);
+            assertEquals("t5", origin.conditioner());
+            assertEquals(EmbeddingOrigin.TRAINING, origin.tokenization());
+            assertEquals(origin.fingerprint(), c.embeddingOrigin(false).fingerprint());
+            assertNotEquals(origin.fingerprint(), other.embeddingOrigin(true).fingerprint(), "options are in the fingerprint");
+            List<Sample> batch = captions("a red circle", "a large blue striped square in the corner", "a green triangle");
+            // each caption embedded alone, as the job does shard by shard
+            List<Sample> carrying = new ArrayList<>();
+            for (Sample s : batch) {
+                List<CaptionEmbedding> row = rows(c.encode(List.of(s), null, true, m), origin);
+                carrying.add(s.withCaptionEmbedding(row.get(0)));
+            }
+            // one sample without an embedding: encoded on the fly in the same batch
+            carrying.set(2, batch.get(2));
+            for (boolean[] drop : new boolean[][] {null, {false, true, false}, {true, false, true}}) {
+                Conditioning expected = c.encode(batch, drop, true, m);
+                Conditioning got = c.encode(carrying, drop, true, m);
+                assertEquals(expected.tokens().getShape(), got.tokens().getShape());
+                assertArrayEquals(expected.mask().toFloatArray(), got.mask().toFloatArray());
+                float[] e = expected.tokens().toFloatArray();
+                float[] g = got.tokens().toFloatArray();
+                for (int i = 0; i < e.length; i++) {
+                    assertEquals(e[i], g[i], 1e-6, "value " + i + " with dropout " + Arrays.toString(drop));
+                }
+            }
+            MdmException mismatch = assertThrows(MdmException.class, () -> other.encode(carrying, null, true, m));
+            assertTrue(mismatch.getMessage().contains("'s0'") && mismatch.getMessage().contains(origin.describe())
+                    && mismatch.getMessage().contains(other.embeddingOrigin(true).describe())
+                    && mismatch.getMessage().contains("embeddings: ignore"), mismatch.getMessage());
+            MdmException mode = assertThrows(MdmException.class, () -> c.encode(carrying, null, false, m));
+            assertTrue(mode.getMessage().contains("inference tokenisation"), mode.getMessage());
+        }
+        try (NDManager m = runtime.newManager();
+             Conditioner learned = new LearnedTextConditionerFactory(runtime).create(Json.parseOptions("{\"dim\": 8, \"layers\": 1, \"heads\": 2}"), CAPTIONED, m, 0)) {
+            assertNull(learned.embeddingOrigin(true), "a trainable conditioner's embeddings cannot be precomputed");
+        }
+    }
+
     @Test
     void trainingRefusesWhatTheReferenceReaderDrops() {
         T5ConditionerFactory factory = new T5ConditionerFactory(runtime);
@@ -167,5 +221,9 @@ class T5ConditionerTest {
         assertTrue(noCaptions.getMessage().contains("class conditioner"), noCaptions.getMessage());
         MdmException noModel = assertThrows(MdmException.class, () -> factory.featureDim(Json.parseOptions("{}"), CAPTIONED));
         assertTrue(noModel.getMessage().contains("models/flan-t5-xl"), noModel.getMessage());
+    }
+
+    private static List<CaptionEmbedding> rows(mdm.api.model.Conditioning c, EmbeddingOrigin origin) {
+        return CaptionEmbedding.rows(c.tokens(), c.mask(), origin);
     }
 }

@@ -15,15 +15,16 @@ import java.util.Random;
 /**
  * A tiny random T5 encoder in Hugging Face's file layout, written by hand (config.json and F32
  * safetensors, optionally in two shards with an index), plus its weights as doubles for the
- * independent reference.
+ * independent reference. Public (in this bundle's test jar) for other modules' tests that need a real
+ * {@code t5} conditioner: {@code new TinyT5("gated-gelu", seed, 32100).write(folder, false)}.
  */
-final class TinyT5 {
+public final class TinyT5 {
     final int vocab;
-    final int dModel = 16;
-    final int dKv = 6;          // heads·d_kv ≠ d_model on purpose
-    final int heads = 3;
-    final int dFf = 24;
-    final int layers = 2;
+    final int dModel;
+    final int dKv;          // 6 by default: heads·d_kv ≠ d_model on purpose
+    final int heads;
+    final int dFf;
+    final int layers;
     final int buckets = 8;
     final int maxDistance = 20;
     final double eps = 1e-6;
@@ -35,9 +36,19 @@ final class TinyT5 {
         this(feedForwardProj, seed, 40);
     }
 
-    TinyT5(String feedForwardProj, long seed, int vocab) {
+    public TinyT5(String feedForwardProj, long seed, int vocab) {
+        this(feedForwardProj, seed, vocab, 16, 6, 3, 24, 2);
+    }
+
+    /** A random T5 of the given shape, e.g. flan-t5-small's ({@code 32128, 512, 64, 6, 1024, 8}) for benchmarks. */
+    public TinyT5(String feedForwardProj, long seed, int vocab, int dModel, int dKv, int heads, int dFf, int layers) {
         this.feedForwardProj = feedForwardProj;
         this.vocab = vocab;
+        this.dModel = dModel;
+        this.dKv = dKv;
+        this.heads = heads;
+        this.dFf = dFf;
+        this.layers = layers;
         Random r = new Random(seed);
         int inner = heads * dKv;
         put(r, "shared.weight", 1.0, vocab, dModel);
@@ -69,7 +80,7 @@ final class TinyT5 {
         return feedForwardProj.startsWith("gated-");
     }
 
-    void write(Path folder, boolean sharded) throws IOException {
+    public void write(Path folder, boolean sharded) throws IOException {
         Files.createDirectories(folder);
         Files.writeString(folder.resolve("config.json"), String.format(java.util.Locale.ROOT,
                 "{\"architectures\":[\"T5ForConditionalGeneration\"],\"model_type\":\"t5\",\"vocab_size\":%d,"
