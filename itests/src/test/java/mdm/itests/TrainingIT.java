@@ -55,6 +55,12 @@ public class TrainingIT {
 
         String sample = shell.run("mdm:sample --label red --n 2 --steps 3 --seed 5 " + a);
         assertTrue(sample, sample.contains("grid") && sample.contains("checker"));
+        // the per-image index: file, condition, the checker's verdicts
+        String indexLine = sample.lines().filter(l -> l.startsWith("index ")).findFirst().orElseThrow();
+        List<String> index = Files.readAllLines(Path.of(indexLine.substring("index ".length()).split("\\s+")[0]));
+        assertEquals(index.toString(), 3, index.size());
+        assertTrue(index.get(0), index.get(0).startsWith("file\tcondition\t") && index.get(0).contains("colour"));
+        assertTrue(index.get(1), index.get(1).matches("level-\\d+/000\\.png\tred(\t[01]?)+"));
 
         exportToMlMdmAndImportBack(shell, a);
 

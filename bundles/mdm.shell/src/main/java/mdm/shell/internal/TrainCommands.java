@@ -166,6 +166,9 @@ public class TrainCommands {
             s.append("grid  ").append(grid).append('\n');
         }
         Map<String, Object> d = r.details();
+        if (d.get("index") != null) {
+            s.append("index ").append(d.get("index")).append("   (file, condition, the checker's verdicts per image)\n");
+        }
         s.append(String.format("sampling %s ms (%.1f ms per image), %s steps of %s, guidance %s, %s weights%n",
                 d.get("sampling_ms"), (Double) d.get("ms_per_image"), d.get("steps"), d.get("sampler"),
                 d.get("guidance"), d.get("weights")));

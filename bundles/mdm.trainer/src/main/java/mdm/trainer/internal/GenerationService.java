@@ -112,6 +112,7 @@ public final class GenerationService implements Generator {
                 details.put("levels", plan.sides());
                 details.put("sampling_ms", sampling);
                 details.put("ms_per_image", (double) sampling / request.n());
+                details.put("index", out.resolve(SampleWriter.INDEX).toString());
                 List<String> described = judged.stream().map(c -> Conditions.describe(c, exp.data)).toList();
                 conditioner.close();
                 return new GenerationResult(out, r.grids(), r.files(), described, r.report(), details,

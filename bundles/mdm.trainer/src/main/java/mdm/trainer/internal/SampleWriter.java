@@ -18,6 +18,7 @@ import mdm.api.eval.EvaluationReport;
 import mdm.api.eval.Evaluator;
 import mdm.api.model.Backbone;
 import mdm.core.image.Previews;
+import mdm.core.io.AtomicFiles;
 import mdm.core.io.StateDicts;
 import mdm.core.optim.ExponentialMovingAverage;
 import mdm.core.tensor.Mosaic;
@@ -26,8 +27,8 @@ import mdm.core.config.Json;
 
 /**
  * Turns generated tensors into files people look at: a grid per resolution level with the
- * condition under each cell (an animated GIF for clips), optionally one file per image, and the
- * evaluator's scores when one applies.
+ * condition under each cell (an animated GIF for clips), optionally one file per image with an index
+ * of them ({@value #INDEX}), and the evaluator's scores when one applies.
  */
 final class SampleWriter {
     record Result(Path grid, List<Path> grids, List<Path> files, List<Sample> samples, Map<String, Double> scores,
@@ -120,7 +121,44 @@ final class SampleWriter {
             report = evaluator.evaluate(top);
             scores = new LinkedHashMap<>(report.scores());
         }
+        if (singles) {
+            int side = (int) levels.get(0).getShape().get(2);
+            String ext = tiles.get(0) > 1 ? ".gif" : ".png";
+            AtomicFiles.writeString(folder.resolve(INDEX),
+                    index(top, report == null ? null : report.perSample(), "level-" + side + "/", ext));
+        }
         return new Result(grids.get(0), grids, files, top, scores, report);
+    }
+
+    /** The per-image index beside the single files: which file shows which condition, and what the checker found. */
+    static final String INDEX = "samples.tsv";
+
+    /**
+     * One row per generated image: its file, the condition it was made from (caption or class) and,
+     * when an evaluator checked it, 1 or 0 per check it made (empty where it made none — a position
+     * is not checked for a moving shape). The grid shows the same, but only as pictures; this lets
+     * anyone count failures by any attribute of the condition (e.g. texture by size).
+     */
+    static String index(List<Sample> samples, List<Map<String, Boolean>> checks, String prefix, String ext) {
+        List<String> keys = new ArrayList<>();
+        if (checks != null) {
+            checks.forEach(c -> c.keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add));
+        }
+        StringBuilder out = new StringBuilder("file\tcondition");
+        keys.forEach(k -> out.append('\t').append(k));
+        out.append('\n');
+        for (int i = 0; i < samples.size(); i++) {
+            String condition = samples.get(i).caption();
+            out.append(prefix).append(String.format("%03d", i)).append(ext).append('\t')
+                    .append(condition == null ? "" : condition.replaceAll("[\\t\\r\\n]+", " "));
+            Map<String, Boolean> c = checks != null && i < checks.size() ? checks.get(i) : Map.of();
+            for (String k : keys) {
+                Boolean v = c.get(k);
+                out.append('\t').append(v == null ? "" : v ? "1" : "0");
+            }
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     /**

@@ -2,6 +2,7 @@ package mdm.web.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,16 @@ final class GenerateApi {
             String rel = files.relative(Path.of(details.get("checkpoint").asText()));
             if (rel != null) {
                 details.put("checkpoint", rel);
+            }
+        }
+        if (details.hasNonNull("index")) {
+            // like every other file: its address under /files/, never the server's own path
+            Path index = Path.of(details.get("index").asText());
+            String url = Files.exists(index) ? files.url(index) : null;
+            if (url != null) {
+                details.put("index", url);
+            } else {
+                details.remove("index");
             }
         }
         o.set("details", details);
