@@ -28,7 +28,8 @@ import mdm.core.config.Json;
 /**
  * Turns generated tensors into files people look at: a grid per resolution level with the
  * condition under each cell (an animated GIF for clips), optionally one file per image with an index
- * of them ({@value #INDEX}), and the evaluator's scores when one applies.
+ * of them ({@value #INDEX}), and the evaluator's scores when one applies (for a video model, also
+ * those of its key-frame levels).
  */
 final class SampleWriter {
     record Result(Path grid, List<Path> grids, List<Path> files, List<Sample> samples, Map<String, Double> scores,
@@ -90,6 +91,7 @@ final class SampleWriter {
         List<Path> grids = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         List<Sample> top = null;
+        Map<Integer, List<Sample>> keyFrameLevels = new LinkedHashMap<>();
         for (int l = 0; l < levels.size(); l++) {
             NDArray x = levels.get(l);
             int t = tiles.get(l);
@@ -97,6 +99,8 @@ final class SampleWriter {
             List<Sample> samples = samples(x, conditions, t, data.classNames());
             if (l == 0) {
                 top = samples;
+            } else if (frames > 1 && samples.get(0).width() == top.get(0).width()) {
+                keyFrameLevels.put((int) x.getShape().get(2), samples);
             }
             int side = (int) x.getShape().get(2);
             int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(samples.size()));
@@ -119,7 +123,18 @@ final class SampleWriter {
         Map<String, Double> scores = null;
         if (evaluator != null) {
             report = evaluator.evaluate(top);
-            scores = new LinkedHashMap<>(report.scores());
+            Map<String, Double> all = new LinkedHashMap<>(report.scores());
+            scores = all;
+            if (!keyFrameLevels.isEmpty()) {
+                // a video model's lower levels that keep frames at full size are clips of its key
+                // frames: their scores say whether a fault (a wrong direction, say) is already in the
+                // key frames or comes from the level that fills in the frames between them
+                for (Map.Entry<Integer, List<Sample>> e : keyFrameLevels.entrySet()) {
+                    String prefix = levelPrefix(e.getKey());
+                    evaluator.evaluate(e.getValue()).scores().forEach((k, v) -> all.put(prefix + k, v));
+                }
+                report = new EvaluationReport(all, report.perSample());
+            }
         }
         if (singles) {
             int side = (int) levels.get(0).getShape().get(2);
@@ -200,6 +215,14 @@ final class SampleWriter {
             files.add(Previews.write(List.of(frame), List.of(), 1, 1, folder.resolve(String.format("frame-%02d.png", f))));
         }
         return files;
+    }
+
+    /**
+     * The prefix of a key-frame level's scores, by the side of its mosaic: {@code level32.direction}
+     * is the direction score of the clips the 32² level (a 2×2 mosaic of key frames) generated.
+     */
+    static String levelPrefix(int side) {
+        return "level" + side + ".";
     }
 
     static String format(Map<String, Double> scores) {
