@@ -41,15 +41,31 @@ public final class AtomicFiles {
 
     /** Writes {@code content} to {@code file} atomically (parent folders are created). */
     public static Path write(Path file, Content content) {
+        return writeVia(file, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
+                content.writeTo(out);
+            }
+        });
+    }
+
+    /** What writes a whole file at the path it is given (a writer that needs a path, e.g. {@code Safetensors.write}). */
+    @FunctionalInterface
+    public interface PathContent {
+        void writeTo(Path temporary) throws IOException;
+    }
+
+    /**
+     * Writes {@code file} atomically through a writer that takes a path: it writes the temporary
+     * sibling, which is then flushed and renamed like every other atomic write (parent folders are created).
+     */
+    public static Path writeVia(Path file, PathContent content) {
         Path target = file.toAbsolutePath();
         Path parent = target.getParent();
         Path tmp = parent.resolve(TEMP_PREFIX + target.getFileName() + TEMP_MARK + ProcessHandle.current().pid()
                 + "-" + System.nanoTime());
         try {
             Files.createDirectories(parent);
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
-                content.writeTo(out);
-            }
+            content.writeTo(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }

@@ -49,4 +49,21 @@ class AtomicFilesTest {
         assertTrue(AtomicFiles.isTemporary(".loss.png.tmp-12-34"));
         assertTrue(!AtomicFiles.isTemporary(".lock") && !AtomicFiles.isTemporary("loss.png"));
     }
+
+    @Test
+    void aWriterThatNeedsAPathWritesTheTemporaryAndIsRenamedOrCleanedUpAlike(@TempDir Path dir) throws IOException {
+        Path sidecar = dir.resolve("shard-0.emb.safetensors");
+        AtomicFiles.writeVia(sidecar, tmp -> {
+            assertTrue(AtomicFiles.isTemporary(tmp.getFileName().toString()), tmp.toString());
+            Files.write(tmp, new byte[] {7, 7});
+        });
+        assertEquals(2, Files.size(sidecar));
+        MdmException e = assertThrows(MdmException.class, () -> AtomicFiles.writeVia(sidecar, tmp -> {
+            Files.write(tmp, new byte[99]);
+            throw new IOException("No space left on device");
+        }));
+        assertEquals("cannot write " + sidecar + ": no space left on device", e.getMessage());
+        assertEquals(List.of("shard-0.emb.safetensors"), names(dir));
+        assertEquals(2, Files.size(sidecar));
+    }
 }

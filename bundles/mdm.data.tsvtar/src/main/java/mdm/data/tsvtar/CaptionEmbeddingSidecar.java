@@ -8,10 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -195,33 +193,12 @@ public final class CaptionEmbeddingSidecar {
         meta.put("captions_sha256", captionsHash(captions));
         meta.put("shard", shardTsv.getFileName().toString());
         Path target = of(shardTsv).toAbsolutePath();
-        Path tmp = target.resolveSibling(AtomicFiles.TEMP_PREFIX + target.getFileName() + AtomicFiles.TEMP_MARK
-                + ProcessHandle.current().pid() + "-" + System.nanoTime());
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             tensors.put("embeddings", NativeArrays.create(scope, features, new Shape(tokens, dim)));
             tensors.put("masks", NativeArrays.create(scope, masks, new Shape(tokens)));
             tensors.put("offsets", NativeArrays.create(scope, offsets, new Shape(offsets.length)));
-            Safetensors.write(tmp, tensors, meta);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return target;
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof MdmException m) {
-                throw m;
-            }
-            throw new MdmException("cannot write " + target + ": " + AtomicFiles.describe(e), e);
+            return AtomicFiles.writeVia(target, tmp -> Safetensors.write(tmp, tensors, meta));
         }
     }
 
