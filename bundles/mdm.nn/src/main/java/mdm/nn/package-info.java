@@ -3,7 +3,7 @@
  * {@link mdm.nn.Params}), ResNet, spatial attention with cross-attention, 1-D attention blocks,
  * time and micro-conditioning embeddings, resampling stages and temporal attention.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package mdm.nn;
 

@@ -97,6 +97,6 @@ public record UNetBackboneConfig(String backbone, UNetConfig unet) implements Ba
                 c.maskedCrossAttention(), c.resolutionChannels(), c.skipMidBlocks(), c.skipCondEmb(), c.nesting(),
                 c.microConditioning(), c.temporalMode(), c.temporalSpatialDs(), c.temporalPositionalEncoding(),
                 c.resnetConfig(), inner, c.skipInnerUnetInput(), c.skipNormalization(), c.initializeInnerWithPretrained(),
-                c.freezeInnerUnet(), c.interpConditioning());
+                c.freezeInnerUnet(), c.interpConditioning(), c.spatialPositionalEncoding());
     }
 }

@@ -49,7 +49,31 @@ public record UNetConfig(
         @JsonProperty("skip_normalization") Boolean skipNormalization,
         @JsonProperty("initialize_inner_with_pretrained") String initializeInnerWithPretrained,
         @JsonProperty("freeze_inner_unet") Boolean freezeInnerUnet,
-        @JsonProperty("interp_conditioning") Boolean interpConditioning) {
+        @JsonProperty("interp_conditioning") Boolean interpConditioning,
+        // ours, not ml-mdm's: absolute position after conv_in (SpatialPositionEncoding); null = off
+        @JsonProperty("spatial_positional_encoding") Boolean spatialPositionalEncoding) {
+
+    /** The record as it was before {@code spatial_positional_encoding} (kept for callers of 2.0). */
+    public UNetConfig(List<Integer> numResnetsPerResolution, Integer temporalDim, List<Integer> attentionLevels,
+            List<Integer> numAttentionLayers, List<Integer> numTemporalAttentionLayers, Integer conditioningFeatureDim,
+            Integer conditioningFeatureProjDim, Integer numLmHeadLayers, Integer maskedCrossAttention,
+            List<Integer> resolutionChannels, Boolean skipMidBlocks, Boolean skipCondEmb, Boolean nesting,
+            String microConditioning, Boolean temporalMode, Boolean temporalSpatialDs,
+            Boolean temporalPositionalEncoding, ResNetConfig resnetConfig, UNetConfig innerConfig,
+            Boolean skipInnerUnetInput, Boolean skipNormalization, String initializeInnerWithPretrained,
+            Boolean freezeInnerUnet, Boolean interpConditioning) {
+        this(numResnetsPerResolution, temporalDim, attentionLevels, numAttentionLayers, numTemporalAttentionLayers,
+                conditioningFeatureDim, conditioningFeatureProjDim, numLmHeadLayers, maskedCrossAttention,
+                resolutionChannels, skipMidBlocks, skipCondEmb, nesting, microConditioning, temporalMode,
+                temporalSpatialDs, temporalPositionalEncoding, resnetConfig, innerConfig, skipInnerUnetInput,
+                skipNormalization, initializeInnerWithPretrained, freezeInnerUnet, interpConditioning, null);
+    }
+
+    /** Whether this level adds {@code SpatialPositionEncoding} after {@code conv_in}. */
+    @JsonIgnore
+    public boolean hasSpatialPositionalEncoding() {
+        return Boolean.TRUE.equals(spatialPositionalEncoding);
+    }
 
     /** Whether this level wraps an inner model (a NestedUNet level). */
     @JsonIgnore

@@ -195,7 +195,8 @@ public final class UNetConfigs {
                 nestedLevel ? bool(r.skipNormalization(), false) : null,
                 nestedLevel ? r.initializeInnerWithPretrained() : null,
                 nestedLevel ? bool(r.freezeInnerUnet(), false) : null,
-                nestedLevel ? bool(r.interpConditioning(), false) : null);
+                nestedLevel ? bool(r.interpConditioning(), false) : null,
+                Boolean.TRUE.equals(r.spatialPositionalEncoding()) ? Boolean.TRUE : null);
     }
 
     /**

@@ -18,6 +18,7 @@ import mdm.nn.Params;
 import mdm.nn.ResNetStage;
 import mdm.nn.ResNetStage.ResNetSpec;
 import mdm.nn.SelfAttention1DBlock;
+import mdm.nn.SpatialPositionEncoding;
 import mdm.nn.TimeEmbedding;
 import mdm.core.tensor.Activations;
 import mdm.core.tensor.Attention;
@@ -58,6 +59,7 @@ public final class UNetLevel {
     private final UNetLevel inner;
     private final ConvLayer inAdapter;
     private final ConvLayer outAdapter;
+    private final SpatialPositionEncoding position;
 
     /**
      * @param inputCondDim width of the tokens this level receives (the top level's
@@ -153,6 +155,9 @@ public final class UNetLevel {
             this.inAdapter = null;
             this.outAdapter = null;
         }
+        // last, so that a level without it draws every other parameter's initial values as before
+        this.position = c.hasSpatialPositionalEncoding()
+                ? new SpatialPositionEncoding(p.child("spatial_pos_emb"), ch.get(0)) : null;
     }
 
     /**
@@ -251,7 +256,7 @@ public final class UNetLevel {
 
     private Result denoisePlain(Forward f, NDArray xt, NDArray feature, NDArray temb, CrossInput cross) {
         NDArray tembSilu = Activations.silu(temb);
-        NDArray x = f.record(prefix + "conv_in", convIn.forward(xt));
+        NDArray x = withPosition(f.record(prefix + "conv_in", convIn.forward(xt)));
         if (feature != null) {
             x = x.add(feature);
         }
@@ -329,7 +334,12 @@ public final class UNetLevel {
             x = x.div(unbiasedStd(x));
         }
         NDArray y = f.record(prefix + "conv_in", convIn.forward(x));
-        return Mosaic.batchToTiles(y, tiles);
+        return withPosition(Mosaic.batchToTiles(y, tiles));
+    }
+
+    /** conv_in's output plus the level's position encoding over its whole input grid, if it has one. */
+    private NDArray withPosition(NDArray convIn) {
+        return position == null ? convIn : position.forward(convIn);
     }
 
     private static NDArray unbiasedStd(NDArray x) {

@@ -2,7 +2,7 @@
  * ml-mdm's UNet and NestedUNet (1–4 nested levels, mixed batch, video mode) with their
  * configuration records, YAML reading and the shared backbone factory behaviour.
  */
-@Version("2.0.0")
+@Version("2.1.0")
 @Export
 package mdm.nn.unet;
 
