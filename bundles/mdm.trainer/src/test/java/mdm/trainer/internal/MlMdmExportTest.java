@@ -262,6 +262,15 @@ class MlMdmExportTest {
         assertFalse(Files.exists(dir.resolve("out")), "nothing written on a refusal");
     }
 
+    @Test
+    void ourSpatialPositionEncodingHasNoMlMdmField() throws Exception {
+        JsonNode level = Json.mapper().readTree("{\"resolution_channels\": [32, 32], \"inner_config\": "
+                + "{\"resolution_channels\": [64, 128], \"spatial_positional_encoding\": true}}");
+        MdmException e = assertThrows(MdmException.class, () -> MlMdmYaml.unetConfig(level, "unet_config"));
+        assertEquals("unet_config.inner_config.spatial_positional_encoding has no field in ml-mdm's config: "
+                + "this model cannot be written for ml-mdm", e.getMessage());
+    }
+
     // --- helpers
 
     private static void assertSameFields(JsonNode ref, JsonNode ours, String where) {
