@@ -2,6 +2,8 @@ package mdm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import mdm.core.tensor.NativeArrays;
 
 /**
@@ -23,6 +25,8 @@ public final class SpatialPositionEncoding {
     public static final int FEATURES = 4 * OCTAVES;
 
     private final ConvLayer projection;
+    /** The fixed features per grid size, made once on the parameters' device and owned by their manager. */
+    private final Map<Long, NDArray> grids = new ConcurrentHashMap<>();
 
     public SpatialPositionEncoding(Params p, long channels) {
         this.projection = ConvLayer.conv2d(p, FEATURES, channels, 1, 1, true);
@@ -33,9 +37,9 @@ public final class SpatialPositionEncoding {
         Shape s = x.getShape();
         int h = (int) s.get(2);
         int w = (int) s.get(3);
-        try (NDArray grid = NativeArrays.create(x.getManager(), features(h, w), new Shape(1, FEATURES, h, w))) {
-            return x.add(projection.forward(grid));
-        }
+        NDArray grid = grids.computeIfAbsent(((long) h << 32) | w, k -> NativeArrays.create(
+                projection.weight().getManager(), features(h, w), new Shape(1, FEATURES, h, w)));
+        return x.add(projection.forward(grid));
     }
 
     /**
