@@ -129,11 +129,19 @@ final class SampleWriter {
                 // a video model's lower levels that keep frames at full size are clips of its key
                 // frames: their scores say whether a fault (a wrong direction, say) is already in the
                 // key frames or comes from the level that fills in the frames between them
+                // (per sample too: samples.tsv then says which clips' key frames already went wrong)
+                List<Map<String, Boolean>> perSample = new ArrayList<>();
+                report.perSample().forEach(c -> perSample.add(new LinkedHashMap<>(c)));
                 for (Map.Entry<Integer, List<Sample>> e : keyFrameLevels.entrySet()) {
                     String prefix = levelPrefix(e.getKey());
-                    evaluator.evaluate(e.getValue()).scores().forEach((k, v) -> all.put(prefix + k, v));
+                    EvaluationReport keys = evaluator.evaluate(e.getValue());
+                    keys.scores().forEach((k, v) -> all.put(prefix + k, v));
+                    for (int i = 0; i < Math.min(perSample.size(), keys.perSample().size()); i++) {
+                        Map<String, Boolean> row = perSample.get(i);
+                        keys.perSample().get(i).forEach((k, v) -> row.put(prefix + k, v));
+                    }
                 }
-                report = new EvaluationReport(all, report.perSample());
+                report = new EvaluationReport(all, perSample);
             }
         }
         if (singles) {

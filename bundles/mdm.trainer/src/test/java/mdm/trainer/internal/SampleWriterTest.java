@@ -78,7 +78,7 @@ class SampleWriterTest {
             DatasetInfo info = new DatasetInfo("shapes", SIDE, 3, FRAMES, List.of(), true, 0);
 
             SampleWriter.Result r = SampleWriter.write(List.of(clips, keys), conditions, info, List.of(4, 2), folder,
-                    "grid", false, new ShapesChecker());
+                    "grid", true, new ShapesChecker());
 
             Map<String, Double> scores = r.scores();
             assertEquals(1.0, scores.get(ShapesChecker.DIRECTION), "the clips move as captioned");
@@ -88,6 +88,26 @@ class SampleWriterTest {
             assertEquals(1.0, scores.get(SampleWriter.levelPrefix(32) + ShapesChecker.SHAPE));
             assertEquals(scores, r.report().scores(), "the report carries the key-frame scores too");
             assertEquals(scenes.size(), r.report().perSample().size(), "per-sample verdicts are the clips'");
+            // and each clip's row in samples.tsv says the same of its clip and of its key frames
+            List<String> rows = readLines(folder.resolve(SampleWriter.INDEX));
+            List<String> header = List.of(rows.get(0).split("\t"));
+            int clip = header.indexOf(ShapesChecker.DIRECTION);
+            int key = header.indexOf(SampleWriter.levelPrefix(32) + ShapesChecker.DIRECTION);
+            assertTrue(clip > 1 && key > 1, rows.get(0));
+            assertEquals(scenes.size() + 1, rows.size());
+            for (String row : rows.subList(1, rows.size())) {
+                String[] cells = row.split("\t", -1);
+                assertEquals("1", cells[clip], row);
+                assertEquals("0", cells[key], row);
+            }
+        }
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return java.nio.file.Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
