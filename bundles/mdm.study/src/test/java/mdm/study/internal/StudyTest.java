@@ -269,7 +269,13 @@ class StudyTest {
         long p1 = run.at("/points/1").asLong();
         long p2 = run.at("/points/2").asLong();
         assertTrue(p1 > 0 && p2 > p1, run.toString());
-        assertTrue(run.at("/evaluations/1/train_seconds").asDouble() >= 0.5);
-        assertTrue(run.at("/evaluations/2/train_seconds").asDouble() >= 1.0);
+        // a point's training time is read from its checkpoint's state.json modification time, which the
+        // file system stamps from its coarse clock (up to a tick, 4–10 ms, behind the precise clock the
+        // stop was decided by): the budget holds to within that
+        assertTrue(run.at("/evaluations/1/train_seconds").asDouble() >= 0.5 - CLOCK_TICK, run.toString());
+        assertTrue(run.at("/evaluations/2/train_seconds").asDouble() >= 1.0 - CLOCK_TICK, run.toString());
     }
+
+    /** The most a file's modification time lags behind System.currentTimeMillis (a kernel tick, with margin). */
+    static final double CLOCK_TICK = 0.05;
 }
