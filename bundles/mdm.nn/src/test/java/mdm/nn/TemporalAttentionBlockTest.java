@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import java.util.Map;
 import mdm.core.fixtures.EngineExtension;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
@@ -50,7 +49,7 @@ class TemporalAttentionBlockTest {
     private static float reorderingGap(NDManager m, boolean rotary) {
         ParamStore store = ParamStore.allocating(m, 3);
         TemporalAttentionBlock block = new TemporalAttentionBlock(store.root().child("t_attn"), CHANNELS, rotary);
-        randomise(store.arrays(), new HostRandom(5));
+        RandomWeights.fill(store.arrays(), new HostRandom(5), 1.0);
         HostRandom r = new HostRandom(9);
         long samples = 2;
         NDArray x = m.create(r.normal((int) (samples * FRAMES * CHANNELS * 8 * 8)),
@@ -69,19 +68,5 @@ class TemporalAttentionBlockTest {
             }
         }
         return NDArrays.stack(frames, 0);
-    }
-
-    /** Random weights everywhere (a fresh block's zero-initialised projections would hide the attention). */
-    private static void randomise(Map<String, NDArray> params, HostRandom r) {
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray p = e.getValue();
-            float[] v = r.normal(Math.toIntExact(p.size()));
-            long fanIn = p.getShape().dimension() > 1 ? p.size() / p.getShape().get(0) : 16;
-            boolean normWeight = e.getKey().contains("norm") && e.getKey().endsWith("weight");
-            for (int i = 0; i < v.length; i++) {
-                v[i] = normWeight ? 1 + 0.1f * v[i] : (float) (v[i] / Math.sqrt(fanIn));
-            }
-            p.set(v);
-        }
     }
 }

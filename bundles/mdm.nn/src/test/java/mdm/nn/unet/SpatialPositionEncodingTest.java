@@ -14,6 +14,7 @@ import mdm.core.config.Json;
 import mdm.core.fixtures.EngineExtension;
 import mdm.core.random.HostRandom;
 import mdm.core.runtime.EngineRuntime;
+import mdm.nn.RandomWeights;
 import mdm.nn.SpatialPositionEncoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -122,20 +123,9 @@ class SpatialPositionEncodingTest {
         return f.create(f.parseConfig(Json.parseOptions(config)), m, 3);
     }
 
-    /** Every parameter random (a fresh UNet's zero-initialised output layer would output zero). */
     private static UNetBackbone randomModel(NDManager m, String config, long seed) {
         UNetBackbone b = model(m, config);
-        HostRandom r = new HostRandom(seed);
-        for (Map.Entry<String, NDArray> e : b.parameters().entrySet()) {
-            NDArray p = e.getValue();
-            float[] v = r.normal(Math.toIntExact(p.size()));
-            boolean normWeight = e.getKey().contains("norm") && e.getKey().endsWith("weight");
-            long fanIn = p.getShape().dimension() > 1 ? p.size() / p.getShape().get(0) : 16;
-            for (int i = 0; i < v.length; i++) {
-                v[i] = normWeight ? 1 + 0.1f * v[i] : (float) (v[i] * 0.5 / Math.sqrt(fanIn));
-            }
-            p.set(v);
-        }
+        RandomWeights.fill(b.parameters(), new HostRandom(seed), 0.5);
         return b;
     }
 
